@@ -1,0 +1,143 @@
+/*
+** sonic_core.c -- module "sonic.core" and the module loaders.
+**
+** "sonic.core" gathers the primitives of the other binding files plus the
+** run's settings; the Lua half of "sonic" (scripts/lib/sonic.lua, compiled
+** into the binary) builds the documented API on top of it.
+*/
+#include <stdio.h>
+#include <string.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include "bindings.h"
+#include "embedded_lua.h"
+#include "log.h"
+#include "task.h"
+
+int luaopen_cjson (lua_State *L);
+int luaopen_cjson_safe (lua_State *L);
+
+/* core.settings() -> table of the run's defaults (no secrets in it). */
+static int core_settings (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  lua_createtable(L, 0, 10);
+  lua_pushstring(L, rt->base_url);
+  lua_setfield(L, -2, "base_url");
+  lua_pushboolean(L, rt->in_process_sandbox);
+  lua_setfield(L, -2, "sandbox");
+  lua_pushnumber(L, rt->poll_first);
+  lua_setfield(L, -2, "poll_first");
+  lua_pushnumber(L, rt->poll_min);
+  lua_setfield(L, -2, "poll_min");
+  lua_pushnumber(L, rt->poll_max);
+  lua_setfield(L, -2, "poll_max");
+  lua_pushnumber(L, rt->wait_timeout);
+  lua_setfield(L, -2, "wait_timeout");
+  lua_pushinteger(L, rt->http.max_inflight);
+  lua_setfield(L, -2, "max_inflight");
+  lua_pushinteger(L, sf_log_level());
+  lua_setfield(L, -2, "verbosity");
+  return 1;
+}
+
+/* core.set_max_inflight(n): transfers run at once; more wait in line. */
+static int core_set_max_inflight (lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, n >= 1 && n <= 100000, 1, "must be in 1..100000");
+  SF_RUNTIME(L)->http.max_inflight = (int)n;
+  return 0;
+}
+
+/* core.spending() -> {spent, budget (or nil), tasks} */
+static int core_spending (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, rt->spent);
+  lua_setfield(L, -2, "spent");
+  if (rt->budget >= 0) {
+    lua_pushinteger(L, rt->budget);
+    lua_setfield(L, -2, "budget");
+  }
+  lua_pushinteger(L, rt->http.requests_sent);
+  lua_setfield(L, -2, "requests");
+  return 1;
+}
+
+/* core.log(level, text): level "info" | "debug" | "error" */
+static int core_log (lua_State *L) {
+  static const char *const levels[] = {"info", "debug", "error", NULL};
+  int lv = luaL_checkoption(L, 1, NULL, levels);
+  const char *msg = luaL_checkstring(L, 2);
+  if (lv == 0)
+    sf_log_info("%s", msg);
+  else if (lv == 1)
+    sf_log_debug("%s", msg);
+  else
+    sf_log_error("%s", msg);
+  return 0;
+}
+
+static const luaL_Reg core_funcs[] = {
+  {"settings", core_settings},
+  {"set_max_inflight", core_set_max_inflight},
+  {"spending", core_spending},
+  {"log", core_log},
+  {NULL, NULL}
+};
+
+/* The loader of "sonic.core"; rt comes as upvalue 1. */
+static int luaopen_sonic_core (lua_State *L) {
+  SfRuntime *rt = (SfRuntime *)lua_touserdata(L, lua_upvalueindex(1));
+  lua_newtable(L);
+  sf_open_error_funcs(L, rt);
+  sf_open_json_funcs(L, rt);
+  sf_open_task_funcs(L, rt);
+  sf_open_http_funcs(L, rt);
+  sf_open_fs_funcs(L, rt);
+  lua_pushlightuserdata(L, rt);
+  luaL_setfuncs(L, core_funcs, 1);
+  return 1;
+}
+
+/* Loader of an embedded module: upvalue 1 is its index in the table. */
+static int load_embedded (lua_State *L) {
+  const SfEmbeddedLua *m =
+      &sf_embedded_lua[lua_tointeger(L, lua_upvalueindex(1))];
+  char chunkname[128];
+  snprintf(chunkname, sizeof(chunkname), "@sonic/%s.lua", m->name);
+  if (luaL_loadbufferx(L, m->src, m->len, chunkname, "t") != LUA_OK)
+    return lua_error(L);
+  lua_pushstring(L, m->name);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+int sf_bindings_open (lua_State *L, SfRuntime *rt) {
+  int i;
+  sf_task_setup(L, rt);
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  lua_pushcfunction(L, luaopen_cjson);
+  lua_setfield(L, -2, "cjson");
+  lua_pushcfunction(L, luaopen_cjson_safe);
+  lua_setfield(L, -2, "cjson.safe");
+  lua_pushlightuserdata(L, rt);
+  lua_pushcclosure(L, luaopen_sonic_core, 1);
+  lua_setfield(L, -2, "sonic.core");
+  for (i = 0; sf_embedded_lua[i].name != NULL; i++) {
+    char name[96];
+    snprintf(name, sizeof(name), "%s", sf_embedded_lua[i].name);
+    /* sonic_retry.lua is module "sonic.retry"; sonic.lua is "sonic" */
+    if (strncmp(name, "sonic_", 6) == 0)
+      name[5] = '.';
+    lua_pushinteger(L, i);
+    lua_pushcclosure(L, load_embedded, 1);
+    lua_setfield(L, -2, name);
+  }
+  lua_pop(L, 1);                                /* preload table */
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "sonic");
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK)
+    return -1;
+  lua_setglobal(L, "sonic");
+  return 0;
+}

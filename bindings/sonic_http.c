@@ -1,0 +1,388 @@
+/*
+** sonic_http.c -- the service and the audio as Lua sees them:
+** core.request (one JSON call to the API) and core.download (one file to
+** disk). Both yield the calling task until the transfer ends; the
+** results are built in the continuation, inside the task.
+**
+** Money is handled here, not in Lua: the price of a POST is looked up in
+** C from the same table that is encoded as the body, reserved against the
+** run's budget before anything is sent, and given back only when the
+** service definitely refused the call.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <lauxlib.h>
+#include "bindings.h"
+#include "credits.h"
+#include "task.h"
+
+#define CALL_MT "sonic.Call"
+#define JSON_LIMIT (4u << 20)        /* larger JSON answers are refused */
+#define ERROR_BODY_LIMIT (64u << 10) /* what we keep of an error page */
+
+static const char ENCODE_KEY = 0;    /* registry: cjson.safe's encode */
+
+/* One transfer in flight, owned by Lua (a userdata on the task's stack):
+** it lives exactly as long as the task may still look at it. */
+typedef struct Call {
+  SfRequest req;
+  SfTask *task;
+  unsigned gen;           /* the task's wait this call wakes */
+  long long price;        /* credits reserved for it */
+  int aborted;            /* released early by a cancel */
+  int fd;                 /* download: the .part file, or -1 */
+  char *part_path;        /* download: "<dest>.part" (owned) */
+  char *dest_path;        /* download: final name (owned) */
+  int renamed;            /* download: the .part became the final file */
+} Call;
+
+/* --------------------------------------------------------------- object */
+
+/* Free everything 'c' owns; a download not completed loses its .part.
+** Idempotent: used by the continuations and by __gc. */
+static void call_release (Call *c) {
+  sf_request_release(&c->req);
+  if (c->fd >= 0) {
+    close(c->fd);
+    c->fd = -1;
+  }
+  if (c->part_path != NULL && !c->renamed)
+    unlink(c->part_path);
+  free(c->part_path);
+  free(c->dest_path);
+  c->part_path = c->dest_path = NULL;
+}
+
+static int call_gc (lua_State *L) {
+  call_release((Call *)luaL_checkudata(L, 1, CALL_MT));
+  return 0;
+}
+
+/* A new, closed Call on the stack (safe to collect at any point). */
+static Call *call_new (lua_State *L) {
+  Call *c = (Call *)lua_newuserdatauv(L, sizeof(Call), 0);
+  memset(c, 0, sizeof(*c));
+  c->fd = -1;
+  luaL_setmetatable(L, CALL_MT);
+  return c;
+}
+
+/* on_done: runs in sf_http_perform, outside libcurl callbacks. */
+static void call_done (SfRequest *r) {
+  Call *c = (Call *)r->owner;
+  sf_task_wake(c->task, c->gen);
+}
+
+/* abort_wait hook: a free call may be dropped when its task is cancelled;
+** a paid one must finish so that its answer is not lost. */
+static int call_abort (SfTask *t) {
+  Call *c = (Call *)t->wait_obj;
+  if (c->price > 0)
+    return 0;
+  sf_request_release(&c->req);
+  c->aborted = 1;
+  return 1;
+}
+
+/* Hand 'c' to the engine and yield until it finishes. */
+static int call_start (lua_State *L, SfTask *t, Call *c, lua_KFunction k) {
+  c->task = t;
+  c->gen = t->wait_gen;
+  c->req.owner = c;
+  c->req.on_done = call_done;
+  sf_http_submit(&c->req);
+  t->wait_obj = c;
+  t->abort_wait = call_abort;
+  return sf_task_yield(L, t, SF_WAIT_HTTP, (lua_KContext)c, k);
+}
+
+/* nil, message, kind[, status]: the world failing is a value (H2). */
+static int push_fail (lua_State *L, const char *msg, const char *kind,
+                      long status) {
+  luaL_pushfail(L);
+  lua_pushstring(L, msg);
+  lua_pushstring(L, kind);
+  if (status <= 0)
+    return 3;
+  lua_pushinteger(L, status);
+  return 4;
+}
+
+static const char *fail_message (SfRequest *r) {
+  if (r->fail == SF_FAIL_TOO_LARGE)
+    return "the answer is larger than the limit";
+  if (r->fail == SF_FAIL_WRITE)
+    return strerror(r->write_errno);
+  return r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->result);
+}
+
+/* ---------------------------------------------------------------- request */
+
+static int request_k (lua_State *L, int status, lua_KContext ctx) {
+  Call *c = (Call *)ctx;
+  SfRuntime *rt = SF_RUNTIME(L);
+  SfRequest *r = &c->req;
+  int n = 3;
+  (void)status;
+  if (c->aborted)
+    sf_task_check_cancel(L, c->task);
+  if (r->fail != SF_FAIL_NONE) {
+    /* only a call that never left us is certainly not charged */
+    if (c->price > 0 && r->fail == SF_FAIL_CONNECT)
+      sf_budget_release(rt, c->price);
+    n = push_fail(L, fail_message(r), sf_fail_name(r->fail), 0);
+  } else {
+    if (c->price > 0 && r->status >= 400 && r->status < 500)
+      sf_budget_release(rt, c->price);   /* refused: nothing charged */
+    lua_pushinteger(L, r->status);
+    lua_pushlstring(L, r->body.data ? r->body.data : "", r->body.len);
+    lua_createtable(L, 0, 3);
+    if (r->retry_after[0]) {
+      lua_pushstring(L, r->retry_after);
+      lua_setfield(L, -2, "retry_after");
+    }
+    lua_pushstring(L, r->content_type);
+    lua_setfield(L, -2, "content_type");
+    lua_pushinteger(L, c->price);
+    lua_setfield(L, -2, "price");
+  }
+  call_release(c);
+  sf_task_check_cancel(L, c->task);
+  return n;
+}
+
+/* Read body[task_type] without metamethods (what cjson will encode). */
+static const char *raw_task_type (lua_State *L, int body) {
+  const char *tt = NULL;
+  if (lua_type(L, body) != LUA_TTABLE)
+    return NULL;
+  lua_pushliteral(L, "task_type");
+  if (lua_rawget(L, body) == LUA_TSTRING)
+    tt = lua_tostring(L, -1);   /* still referenced by 'body' */
+  lua_pop(L, 1);
+  return tt;
+}
+
+/* Encode the table at 'body' as JSON; pushes the text. */
+static const char *encode_body (lua_State *L, int body, size_t *len) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &ENCODE_KEY);
+  lua_pushvalue(L, body);
+  lua_call(L, 1, 2);                       /* text | nil, msg */
+  if (lua_isnil(L, -2))
+    luaL_error(L, "request body cannot be encoded as JSON: %s",
+               lua_tostring(L, -1));
+  lua_pop(L, 1);
+  return lua_tolstring(L, -1, len);
+}
+
+/*
+** core.request(method, path, body, opts)
+**   -> status, body_text, info | nil, message, kind
+** 'path' is relative to the API prefix ("sonic/create"): the URL is built
+** here, so the key can only ever go to the API host.
+*/
+static int core_request (lua_State *L) {
+  static const char *const methods[] = {"GET", "POST", NULL};
+  SfRuntime *rt = SF_RUNTIME(L);
+  int m = luaL_checkoption(L, 1, NULL, methods);
+  const char *path = luaL_checkstring(L, 2);
+  lua_Number timeout = 60;
+  const char *text = NULL, *url;
+  size_t len = 0;
+  long long price = 0;
+  SfTask *t;
+  Call *c;
+  luaL_argcheck(L, path[0] != '/' && strstr(path, "..") == NULL, 2,
+                "relative API path expected");
+  if (!lua_isnoneornil(L, 3))
+    luaL_checktype(L, 3, LUA_TTABLE);
+  if (lua_istable(L, 4) && lua_getfield(L, 4, "timeout") != LUA_TNIL)
+    timeout = luaL_checknumber(L, -1);
+  lua_settop(L, 3);
+  t = sf_task_current(L, "a sonic call");
+  sf_task_check_cancel(L, t);
+  if (!lua_isnil(L, 3))
+    text = encode_body(L, 3, &len);        /* slot 4 */
+  else
+    lua_pushnil(L);
+  url = lua_pushfstring(L, "%s%s", rt->api_prefix, path);   /* slot 5 */
+  if (m == 1) {
+    price = sf_price(path, raw_task_type(L, 3));
+    if (price > 0 && sf_budget_reserve(rt, price) != 0) {
+      lua_pushfstring(L, "this call costs %I credits and the run has "
+                      "spent %I of its budget of %I", (lua_Integer)price,
+                      (lua_Integer)rt->spent, (lua_Integer)rt->budget);
+      return push_fail(L, lua_tostring(L, -1), "budget", 0);
+    }
+  }
+  c = call_new(L);                          /* slot 6: kept while waiting */
+  c->price = price;
+  if (sf_request_prepare(&c->req, &rt->http, methods[m], url,
+                         m == 1 ? (text ? text : "{}") : NULL,
+                         m == 1 ? (text ? len : 2) : 0, JSON_LIMIT) != 0) {
+    if (price > 0)
+      sf_budget_release(rt, price);
+    return push_fail(L, c->req.errbuf, "network", 0);
+  }
+  c->req.with_auth = 1;
+  c->req.fresh = (m == 1);   /* POSTs never ride a reused connection */
+  c->req.connect_timeout_ms = 10000;
+  c->req.total_timeout_ms = (long)(timeout * 1000);
+  return call_start(L, t, c, request_k);
+}
+
+/* -------------------------------------------------------------- download */
+
+/* Does the file start like audio we know? Returns a type name or NULL. */
+static const char *sniff_audio (int fd) {
+  unsigned char b[12];
+  ssize_t n = pread(fd, b, sizeof(b), 0);
+  if (n >= 3 && memcmp(b, "ID3", 3) == 0)
+    return "mp3";
+  if (n >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0)
+    return "mp3";
+  if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WAVE", 4) == 0)
+    return "wav";
+  if (n >= 4 && memcmp(b, "fLaC", 4) == 0)
+    return "flac";
+  if (n >= 4 && memcmp(b, "OggS", 4) == 0)
+    return "ogg";
+  if (n >= 8 && memcmp(b + 4, "ftyp", 4) == 0)
+    return "mp4";
+  return NULL;
+}
+
+/* fsync the directory holding 'path', so the rename itself is durable. */
+static void sync_parent_dir (const char *path) {
+  char *copy = strdup(path);
+  int dfd;
+  if (copy == NULL)
+    return;
+  dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  free(copy);
+}
+
+/* Check the finished transfer of 'c'; on success the .part file becomes
+** the final file. Pushes the Lua results. */
+static int download_finish (lua_State *L, Call *c) {
+  SfRequest *r = &c->req;
+  const char *kind;
+  if (r->fail != SF_FAIL_NONE)
+    return push_fail(L, fail_message(r), sf_fail_name(r->fail), 0);
+  if (r->status != 200) {
+    lua_pushfstring(L, "HTTP %d while downloading (%s)", (int)r->status,
+                    r->content_type[0] ? r->content_type : "no content type");
+    return push_fail(L, lua_tostring(L, -1), "http", r->status);
+  }
+  if (r->content_length >= 0 && r->written != r->content_length) {
+    lua_pushfstring(L, "truncated download: got %I of %I bytes",
+                    (lua_Integer)r->written, (lua_Integer)r->content_length);
+    return push_fail(L, lua_tostring(L, -1), "truncated", 0);
+  }
+  if ((kind = sniff_audio(c->fd)) == NULL) {
+    lua_pushfstring(L, "the server sent something that is not audio "
+                    "(%s, %I bytes)", r->content_type[0] ? r->content_type
+                    : "no content type", (lua_Integer)r->written);
+    return push_fail(L, lua_tostring(L, -1), "not_audio", 0);
+  }
+  if (fsync(c->fd) != 0 || rename(c->part_path, c->dest_path) != 0) {
+    lua_pushfstring(L, "cannot save '%s': %s", c->dest_path,
+                    strerror(errno));
+    return push_fail(L, lua_tostring(L, -1), "write", 0);
+  }
+  c->renamed = 1;
+  sync_parent_dir(c->dest_path);
+  lua_pushstring(L, c->dest_path);
+  lua_pushinteger(L, r->written);
+  lua_pushstring(L, kind);
+  return 3;
+}
+
+static int download_k (lua_State *L, int status, lua_KContext ctx) {
+  Call *c = (Call *)ctx;
+  int n;
+  (void)status;
+  if (c->aborted)
+    sf_task_check_cancel(L, c->task);
+  n = download_finish(L, c);
+  call_release(c);                /* closes the file; drops a bad .part */
+  sf_task_check_cancel(L, c->task);
+  return n;
+}
+
+/*
+** core.download(url, dest, opts) -> path, bytes, type | nil, msg, kind
+** Streams to "<dest>.part", checks status, length and magic bytes, then
+** fsyncs and renames. Never sends the API key.
+*/
+static int core_download (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  const char *url = luaL_checkstring(L, 1);
+  const char *dest = luaL_checkstring(L, 2);
+  SfTask *t;
+  Call *c;
+  luaL_argcheck(L, strncmp(url, "http://", 7) == 0 ||
+                strncmp(url, "https://", 8) == 0, 1, "http(s) URL expected");
+  t = sf_task_current(L, "sonic.download");
+  sf_task_check_cancel(L, t);
+  lua_settop(L, 2);
+  c = call_new(L);                                  /* slot 3 */
+  if ((c->dest_path = strdup(dest)) == NULL ||
+      (c->part_path = malloc(strlen(dest) + 6)) == NULL)
+    return luaL_error(L, "not enough memory");
+  sprintf(c->part_path, "%s.part", dest);
+  c->fd = open(c->part_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (c->fd < 0) {
+    lua_pushfstring(L, "cannot write '%s': %s", c->part_path,
+                    strerror(errno));
+    free(c->part_path);                 /* nothing of ours to unlink */
+    c->part_path = NULL;
+    return push_fail(L, lua_tostring(L, -1), "write", 0);
+  }
+  if (sf_request_prepare(&c->req, &rt->http, "GET", url, NULL, 0,
+                         ERROR_BODY_LIMIT) != 0)
+    return push_fail(L, c->req.errbuf, "network", 0);
+  c->req.download_fd = c->fd;
+  c->req.connect_timeout_ms = 15000;
+  c->req.low_speed_bytes = 1024;       /* slower than 1 KiB/s for 30 s: */
+  c->req.low_speed_secs = 30;          /* the transfer is stuck */
+  return call_start(L, t, c, download_k);
+}
+
+/* ------------------------------------------------------------- register */
+
+int luaopen_cjson_safe (lua_State *L);
+
+static const luaL_Reg call_meta[] = {
+  {"__gc", call_gc},
+  {"__close", call_gc},
+  {NULL, NULL}
+};
+
+static const luaL_Reg http_funcs[] = {
+  {"request", core_request},
+  {"download", core_download},
+  {NULL, NULL}
+};
+
+void sf_open_http_funcs (lua_State *L, SfRuntime *rt) {
+  luaL_newmetatable(L, CALL_MT);
+  luaL_setfuncs(L, call_meta, 0);
+  lua_pop(L, 1);
+  lua_pushcfunction(L, luaopen_cjson_safe);     /* a private instance */
+  lua_call(L, 0, 1);
+  lua_getfield(L, -1, "encode");
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &ENCODE_KEY);
+  lua_pop(L, 1);
+  lua_pushlightuserdata(L, rt);
+  luaL_setfuncs(L, http_funcs, 1);
+}

@@ -1,0 +1,22 @@
+/*
+** buf.h -- a growable byte buffer with a hard size limit.
+*/
+#ifndef SF_BUF_H
+#define SF_BUF_H
+
+#include <stddef.h>
+
+typedef struct SfBuf {
+  char *data;          /* NUL-terminated when non-NULL */
+  size_t len, cap;
+  size_t limit;        /* appending past this fails; 0 = no limit */
+} SfBuf;
+
+void sf_buf_init (SfBuf *b, size_t limit);
+/* Append 'n' bytes. Returns 0, or -1 (over the limit or out of memory),
+** leaving the buffer as it was. */
+int sf_buf_append (SfBuf *b, const void *p, size_t n);
+void sf_buf_reset (SfBuf *b);
+void sf_buf_free (SfBuf *b);
+
+#endif

@@ -1,0 +1,440 @@
+/*
+** http.c -- the client's HTTP engine on one libcurl multi handle (http.h).
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "http.h"
+#include "log.h"
+#include "timer.h"
+
+/* ---------------------------------------------------------------- engine */
+
+int sf_http_init (SfHttp *h, int max_inflight) {
+  memset(h, 0, sizeof(*h));
+  h->max_inflight = max_inflight > 0 ? max_inflight : 64;
+  h->multi = curl_multi_init();
+  if (h->multi == NULL)
+    return -1;
+  /* keep enough idle connections around to reuse them for polls */
+  curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->max_inflight);
+  return 0;
+}
+
+void sf_http_free (SfHttp *h) {
+  if (h->multi != NULL)
+    curl_multi_cleanup(h->multi);
+  if (h->auth_header != NULL) {   /* wipe the key before freeing it */
+    memset(h->auth_header, 0, strlen(h->auth_header));
+    free(h->auth_header);
+  }
+  free(h->api_prefix);
+  memset(h, 0, sizeof(*h));
+}
+
+int sf_http_set_auth (SfHttp *h, const char *key, const char *api_prefix) {
+  static const char head[] = "Authorization: Bearer ";
+  size_t n = sizeof(head) + strlen(key);
+  char *line = malloc(n);
+  char *prefix = strdup(api_prefix);
+  if (line == NULL || prefix == NULL) {
+    free(line);
+    free(prefix);
+    return -1;
+  }
+  snprintf(line, n, "%s%s", head, key);
+  free(h->auth_header);
+  free(h->api_prefix);
+  h->auth_header = line;
+  h->api_prefix = prefix;
+  return 0;
+}
+
+int sf_http_busy (const SfHttp *h) {
+  int n = h->inflight;
+  const SfRequest *r;
+  for (r = h->queue_head; r != NULL; r = r->next)
+    n++;
+  return n;
+}
+
+long sf_http_timeout (SfHttp *h) {
+  long ms = -1;
+  curl_multi_timeout(h->multi, &ms);
+  return ms;
+}
+
+const char *sf_fail_name (SfFailKind k) {
+  switch (k) {
+    case SF_FAIL_NONE: return "none";
+    case SF_FAIL_CONNECT: return "connect";
+    case SF_FAIL_TIMEOUT: return "timeout";
+    case SF_FAIL_NETWORK: return "network";
+    case SF_FAIL_TOO_LARGE: return "too_large";
+    case SF_FAIL_WRITE: return "write";
+    case SF_FAIL_ABORTED: return "aborted";
+  }
+  return "network";
+}
+
+/* ------------------------------------------------------------- callbacks */
+/* libcurl callbacks only touch the request's own C buffers: never Lua,
+** never libcurl (curl_multi_remove_handle is forbidden in here). */
+
+/* Copy a header's value (trimmed) into 'dst' when 'line' is 'name'. */
+static int header_value (const char *line, size_t len, const char *name,
+                         char *dst, size_t dstlen) {
+  size_t n = strlen(name), i = 0;
+  if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+    return 0;
+  line += n + 1;
+  len -= n + 1;
+  while (len > 0 && (*line == ' ' || *line == '\t'))
+    line++, len--;
+  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
+                     line[len - 1] == ' '))
+    len--;
+  for (i = 0; i < len && i + 1 < dstlen; i++)
+    dst[i] = line[i];
+  dst[i] = '\0';
+  return 1;
+}
+
+/* CURLOPT_HEADERFUNCTION: one call per header line, for every response
+** (redirects and 100-continue included), so a status line resets all. */
+static size_t on_header (char *p, size_t size, size_t n, void *ud) {
+  SfRequest *r = (SfRequest *)ud;
+  size_t len = size * n;
+  char tmp[32];
+  if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
+    const char *sp = memchr(p, ' ', len);
+    r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+    r->content_length = -1;
+    r->retry_after[0] = r->content_type[0] = r->content_range[0] = '\0';
+    r->etag[0] = r->last_modified[0] = '\0';
+    return len;
+  }
+  if (header_value(p, len, "Content-Length", tmp, sizeof(tmp)))
+    r->content_length = strtoll(tmp, NULL, 10);
+  else if (!header_value(p, len, "Retry-After", r->retry_after,
+                         sizeof(r->retry_after)) &&
+           !header_value(p, len, "Content-Type", r->content_type,
+                         sizeof(r->content_type)) &&
+           !header_value(p, len, "Content-Range", r->content_range,
+                         sizeof(r->content_range)) &&
+           !header_value(p, len, "ETag", r->etag, sizeof(r->etag)))
+    header_value(p, len, "Last-Modified", r->last_modified,
+                 sizeof(r->last_modified));
+  return len;
+}
+
+/* Write the whole chunk to 'fd', retrying short writes and EINTR. */
+static int write_all (int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR)
+        continue;
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* CURLOPT_WRITEFUNCTION: a 2xx download goes to the file; anything else
+** (JSON, an HTML error page) to the bounded memory buffer. Returning less
+** than asked aborts the transfer with CURLE_WRITE_ERROR. */
+static size_t on_write (char *p, size_t size, size_t n, void *ud) {
+  SfRequest *r = (SfRequest *)ud;
+  size_t len = size * n;
+  if (r->download_fd >= 0 && r->status >= 200 && r->status < 300) {
+    if (write_all(r->download_fd, p, len) != 0) {
+      r->write_errno = errno;
+      r->fail = SF_FAIL_WRITE;
+      return 0;
+    }
+    r->written += (long long)len;
+    return len;
+  }
+  if (sf_buf_append(&r->body, p, len) != 0) {
+    r->fail = SF_FAIL_TOO_LARGE;
+    return 0;
+  }
+  return len;
+}
+
+/* ---------------------------------------------------------------- request */
+
+int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
+                        const char *url, const char *body, size_t bodylen,
+                        size_t max_body) {
+  CURL *e;
+  r->http = h;
+  r->download_fd = -1;
+  r->content_length = -1;
+  r->state = SF_REQ_IDLE;
+  sf_buf_init(&r->body, max_body);
+  r->easy = e = curl_easy_init();
+  if (e == NULL) {
+    snprintf(r->errbuf, sizeof(r->errbuf), "cannot create a curl handle");
+    return -1;
+  }
+  curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "sonicflow/" SF_VERSION);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (strcmp(method, "GET") == 0)
+    ;
+  else if (strcmp(method, "HEAD") == 0)
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  else
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+  if (body != NULL) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bodylen);
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
+    if (sf_request_add_header(r, "Content-Type: application/json") != 0)
+      return -1;
+  }
+  /* never "Expect: 100-continue": it adds a round trip to every POST */
+  return sf_request_add_header(r, "Expect:");
+}
+
+int sf_request_add_header (SfRequest *r, const char *line) {
+  struct curl_slist *n = curl_slist_append(r->headers, line);
+  if (n == NULL) {
+    snprintf(r->errbuf, sizeof(r->errbuf), "not enough memory");
+    return -1;
+  }
+  r->headers = n;
+  return 0;
+}
+
+/* Is 'url' on the API itself (so it may carry the key)? */
+static int is_api_url (const SfHttp *h, const char *url) {
+  return h->api_prefix != NULL &&
+         strncmp(url, h->api_prefix, strlen(h->api_prefix)) == 0;
+}
+
+/* Hand 'r' to libcurl. Options that depend on the final state of the
+** request (timeouts, headers, auth) are applied here, once. */
+static void request_start (SfRequest *r) {
+  SfHttp *h = r->http;
+  CURL *e = r->easy;
+  char *url = NULL;
+  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+  if (r->with_auth && h->auth_header != NULL && url && is_api_url(h, url))
+    sf_request_add_header(r, h->auth_header);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+  /* the key never follows a redirect: API calls do not follow them */
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, r->with_auth ? 0L : 1L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+  if (r->connect_timeout_ms > 0)
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
+  if (r->total_timeout_ms > 0)
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->total_timeout_ms);
+  if (r->low_speed_secs > 0) {
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, r->low_speed_bytes);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, r->low_speed_secs);
+  }
+  if (r->fresh) {
+    /* A paid call must never be resent: libcurl silently retries a POST
+    ** on a reused connection that turns out dead. A new connection, closed
+    ** afterwards, leaves it no reused connection to retry on. */
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  }
+  r->started = sf_now();
+  if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+    r->result = CURLE_FAILED_INIT;
+    r->fail = SF_FAIL_CONNECT;
+    r->state = SF_REQ_DONE;   /* reported by the next perform */
+    snprintf(r->errbuf, sizeof(r->errbuf), "cannot start the transfer");
+    r->next = h->failed_head;
+    h->failed_head = r;
+    return;
+  }
+  r->state = SF_REQ_RUNNING;
+  h->inflight++;
+  h->requests_sent++;
+}
+
+int sf_http_submit (SfRequest *r) {
+  SfHttp *h = r->http;
+  r->status = 0;
+  r->fail = SF_FAIL_NONE;
+  r->result = CURLE_OK;
+  r->next = NULL;
+  if (h->inflight < h->max_inflight && h->queue_head == NULL) {
+    request_start(r);
+    return 0;
+  }
+  r->state = SF_REQ_QUEUED;
+  if (h->queue_tail != NULL)
+    h->queue_tail->next = r;
+  else
+    h->queue_head = r;
+  h->queue_tail = r;
+  return 0;
+}
+
+/* Take 'r' out of the wait queue, if it is there. */
+static void queue_unlink (SfHttp *h, SfRequest *r) {
+  SfRequest **pp = &h->queue_head, *prev = NULL;
+  while (*pp != NULL && *pp != r) {
+    prev = *pp;
+    pp = &(*pp)->next;
+  }
+  if (*pp == NULL)
+    return;
+  *pp = r->next;
+  if (h->queue_tail == r)
+    h->queue_tail = prev;
+  r->next = NULL;
+}
+
+void sf_request_release (SfRequest *r) {
+  SfHttp *h = r->http;
+  if (h == NULL)
+    return;                          /* never prepared */
+  if (r->state == SF_REQ_QUEUED)
+    queue_unlink(h, r);
+  if (r->state == SF_REQ_DONE) {      /* may sit on the failed list */
+    SfRequest **pp = &h->failed_head;
+    while (*pp != NULL && *pp != r)
+      pp = &(*pp)->next;
+    if (*pp != NULL)
+      *pp = r->next;
+  }
+  if (r->state == SF_REQ_RUNNING) {
+    curl_multi_remove_handle(h->multi, r->easy);
+    h->inflight--;
+  }
+  r->state = SF_REQ_IDLE;
+  if (r->easy != NULL) {
+    curl_easy_cleanup(r->easy);
+    r->easy = NULL;
+  }
+  curl_slist_free_all(r->headers);
+  r->headers = NULL;
+  sf_buf_free(&r->body);
+  r->http = NULL;
+}
+
+/* ---------------------------------------------------------------- driving */
+
+/* Was anything of the request sent? If not, the server cannot have acted
+** on it, and even a paid call may be sent again. */
+static int request_was_sent (SfRequest *r) {
+  long sent = 0;
+  curl_off_t upload = 0;
+  curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &sent);
+  curl_easy_getinfo(r->easy, CURLINFO_SIZE_UPLOAD_T, &upload);
+  return sent > 0 || upload > 0;
+}
+
+/* Turn libcurl's result into our failure kind. */
+static void classify (SfRequest *r) {
+  if (r->result == CURLE_OK || r->fail != SF_FAIL_NONE)
+    return;
+  switch (r->result) {
+    case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT: case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+      r->fail = SF_FAIL_CONNECT;
+      return;
+    case CURLE_OPERATION_TIMEDOUT:
+      r->fail = request_was_sent(r) ? SF_FAIL_TIMEOUT : SF_FAIL_CONNECT;
+      return;
+    default:
+      r->fail = request_was_sent(r) ? SF_FAIL_NETWORK : SF_FAIL_CONNECT;
+  }
+}
+
+static void log_exchange (SfRequest *r) {
+  char *url = NULL, *method = NULL;
+  if (!r->http->verbose)
+    return;
+  curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_URL, &url);
+  curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_METHOD, &method);
+  if (r->fail == SF_FAIL_NONE)
+    sf_log_debug("http: %s %s -> %ld (%.0f ms)%s", method ? method : "?",
+                 url ? url : "?", r->status, r->elapsed * 1000,
+                 r->with_auth ? " [Authorization: Bearer ***]" : "");
+  else
+    sf_log_debug("http: %s %s -> %s: %s (%.0f ms)", method ? method : "?",
+                 url ? url : "?", sf_fail_name(r->fail),
+                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->result),
+                 r->elapsed * 1000);
+}
+
+/* Start queued requests while there are free slots. */
+static void start_queued (SfHttp *h) {
+  while (h->queue_head != NULL && h->inflight < h->max_inflight) {
+    SfRequest *r = h->queue_head;
+    h->queue_head = r->next;
+    if (h->queue_head == NULL)
+      h->queue_tail = NULL;
+    r->next = NULL;
+    request_start(r);
+  }
+}
+
+/*
+** Run libcurl, then report every finished transfer. Collects first and
+** reports afterwards: an on_done may resume a task that starts or releases
+** other requests, which must not happen while curl_multi_info_read is
+** iterating.
+*/
+void sf_http_perform (SfHttp *h) {
+  SfRequest *done = NULL, **tail = &done;
+  CURLMsg *m;
+  int running, left;
+  curl_multi_perform(h->multi, &running);
+  while (h->failed_head != NULL) {   /* never started: report as such */
+    SfRequest *r = h->failed_head;
+    h->failed_head = r->next;
+    r->next = NULL;
+    *tail = r;
+    tail = &r->next;
+  }
+  while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+    SfRequest *r = NULL;
+    if (m->msg != CURLMSG_DONE)
+      continue;
+    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+    r->result = m->data.result;     /* copy now: 'm' dies with remove */
+    curl_multi_remove_handle(h->multi, r->easy);
+    h->inflight--;
+    r->state = SF_REQ_DONE;
+    r->elapsed = sf_now() - r->started;
+    classify(r);
+    if (r->fail == SF_FAIL_NONE)
+      curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    log_exchange(r);
+    r->next = NULL;
+    *tail = r;
+    tail = &r->next;
+  }
+  start_queued(h);
+  while (done != NULL) {
+    SfRequest *r = done;
+    done = r->next;
+    r->next = NULL;
+    if (r->on_done != NULL)
+      r->on_done(r);
+  }
+}

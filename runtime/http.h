@@ -1,0 +1,110 @@
+/*
+** http.h -- every HTTP exchange of the client, on one libcurl multi handle.
+**
+** A request is a C struct embedded in its owner (a Lua userdata in the
+** bindings), so it lives exactly as long as the task that waits on it.
+** Requests beyond 'max_inflight' wait in our own FIFO rather than inside
+** libcurl: libcurl's CURLOPT_TIMEOUT_MS would otherwise count the time a
+** transfer spends queued behind connection limits.
+**
+** Completion is reported through 'on_done', called from sf_http_perform
+** after libcurl has finished with the transfer -- never from inside a
+** libcurl callback, so the owner may touch Lua there.
+*/
+#ifndef SF_HTTP_H
+#define SF_HTTP_H
+
+#include <stddef.h>
+#include <curl/curl.h>
+#include "buf.h"
+
+typedef struct SfRequest SfRequest;
+
+typedef struct SfHttp {
+  CURLM *multi;
+  int inflight;              /* transfers added to 'multi' */
+  int max_inflight;          /* scheduler-side limit */
+  SfRequest *queue_head, *queue_tail;  /* waiting for a slot */
+  SfRequest *failed_head;    /* could not be started; reported next turn */
+  char *auth_header;         /* "Authorization: Bearer ..."; never logged */
+  char *api_prefix;          /* "<base>/api/v1/": auth goes only there */
+  int verbose;               /* log each exchange on stderr */
+  long long requests_sent;   /* counters for the summary and benchmarks */
+} SfHttp;
+
+/* How a failed transfer ended, as far as the caller's retry rules care. */
+typedef enum SfFailKind {
+  SF_FAIL_NONE = 0,
+  SF_FAIL_CONNECT,           /* never reached the server: safe to resend */
+  SF_FAIL_TIMEOUT,           /* sent (maybe processed), no full answer */
+  SF_FAIL_NETWORK,           /* sent (maybe processed), connection lost */
+  SF_FAIL_TOO_LARGE,         /* answer over the size limit */
+  SF_FAIL_WRITE,             /* local disk write failed (errno saved) */
+  SF_FAIL_ABORTED            /* cancelled by us */
+} SfFailKind;
+
+typedef enum SfReqState {
+  SF_REQ_IDLE, SF_REQ_QUEUED, SF_REQ_RUNNING, SF_REQ_DONE
+} SfReqState;
+
+struct SfRequest {
+  SfHttp *http;
+  CURL *easy;                /* NULL when released */
+  struct curl_slist *headers;
+  SfReqState state;
+  /* options, set before sf_http_submit */
+  int with_auth;             /* send the key (API calls only) */
+  int fresh;                 /* new connection, closed after: paid calls */
+  long connect_timeout_ms, total_timeout_ms;
+  long low_speed_bytes, low_speed_secs;  /* abort transfers slower */
+  int download_fd;           /* >= 0: a 2xx body is written here */
+  /* response */
+  long status;
+  SfBuf body;                /* JSON answers, or an error page */
+  long long written;         /* bytes written to download_fd */
+  long long content_length;  /* from the header; -1 unknown */
+  char retry_after[64];
+  char content_type[96];
+  char content_range[96];
+  char etag[128];
+  char last_modified[64];
+  CURLcode result;
+  SfFailKind fail;
+  int write_errno;
+  double elapsed;            /* seconds from start to completion */
+  char errbuf[CURL_ERROR_SIZE];
+  /* completion */
+  void (*on_done) (SfRequest *r);
+  void *owner;
+  SfRequest *next;           /* queue / done list link */
+  double started;
+};
+
+int sf_http_init (SfHttp *h, int max_inflight);
+void sf_http_free (SfHttp *h);
+/* Set the key and the API prefix. The key is copied into a header line
+** only; 0 or -1 (ENOMEM). */
+int sf_http_set_auth (SfHttp *h, const char *key, const char *api_prefix);
+
+/* Prepare 'r' (zeroed by the caller) for 'method' on 'url'. 'body' may be
+** NULL; it is copied. 0, or -1 with a message in r->errbuf. */
+int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
+                        const char *url, const char *body, size_t bodylen,
+                        size_t max_body);
+/* Add one request header line ("Name: value"). 0 or -1. */
+int sf_request_add_header (SfRequest *r, const char *line);
+/* Start now, or queue when 'max_inflight' transfers are running. */
+int sf_http_submit (SfRequest *r);
+/* Abort and free everything 'r' owns. Idempotent; never calls on_done. */
+void sf_request_release (SfRequest *r);
+/* Short name of r->fail, for Lua ("connect", "timeout", ...). */
+const char *sf_fail_name (SfFailKind k);
+
+/* Drive transfers; calls on_done for each finished one. */
+void sf_http_perform (SfHttp *h);
+/* How long libcurl wants us to wait at most, in ms (-1 = no limit). */
+long sf_http_timeout (SfHttp *h);
+/* Number of requests running or queued. */
+int sf_http_busy (const SfHttp *h);
+
+#endif

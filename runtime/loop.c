@@ -1,0 +1,127 @@
+/*
+** loop.c -- the event loop (see loop.h).
+**
+** One turn: resume the tasks that are ready, fire due timers, then sleep
+** in curl_multi_poll until a socket is ready, the nearest timer is due, or
+** a signal writes to the wake pipe; then let libcurl move its transfers,
+** which wakes the tasks whose transfers finished.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include "loop.h"
+#include "task.h"
+
+/* The runtime that signal handlers report to. A process runs one loop at
+** a time; this is the only file-level mutable state, and only the handler
+** and sf_loop_catch_signals touch it. */
+static SfRuntime *signal_target;
+
+static void on_signal (int sig) {
+  int saved = errno;
+  SfRuntime *rt = signal_target;
+  if (rt != NULL) {
+    rt->interrupted = sig;
+    if (write(rt->wake_pipe[1], "x", 1) < 0) {
+      /* the pipe is full: a wake is already pending */
+    }
+  }
+  errno = saved;
+}
+
+void sf_loop_catch_signals (SfRuntime *rt) {
+  struct sigaction sa;
+  signal_target = rt;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int sf_loop_init (SfRuntime *rt, int max_inflight) {
+  int i;
+  sf_heap_init(&rt->timers);
+  rt->wake_pipe[0] = rt->wake_pipe[1] = -1;
+  if (pipe(rt->wake_pipe) != 0)
+    return -1;
+  for (i = 0; i < 2; i++) {
+    fcntl(rt->wake_pipe[i], F_SETFL,
+          fcntl(rt->wake_pipe[i], F_GETFL) | O_NONBLOCK);
+    fcntl(rt->wake_pipe[i], F_SETFD, FD_CLOEXEC);
+  }
+  return sf_http_init(&rt->http, max_inflight);
+}
+
+void sf_loop_free (SfRuntime *rt) {
+  int i;
+  if (signal_target == rt)
+    signal_target = NULL;
+  sf_http_free(&rt->http);
+  sf_heap_free(&rt->timers);
+  for (i = 0; i < 2; i++)
+    if (rt->wake_pipe[i] >= 0)
+      close(rt->wake_pipe[i]);
+}
+
+/* Fire every timer that is due. A fired timer only queues its task. */
+static void fire_timers (SfRuntime *rt) {
+  uint64_t now = sf_now_ms();
+  SfTimer *t;
+  while ((t = sf_heap_peek(&rt->timers)) != NULL && t->due_ms <= now) {
+    sf_heap_remove(&rt->timers, t);
+    t->fire(t);
+  }
+}
+
+/* Milliseconds until the next timer: 0 when tasks are ready, -1 none. */
+static long next_wait_ms (SfRuntime *rt) {
+  SfTimer *t;
+  uint64_t now;
+  if (rt->ready_head != NULL)
+    return 0;
+  if ((t = sf_heap_peek(&rt->timers)) == NULL)
+    return -1;
+  now = sf_now_ms();
+  return t->due_ms <= now ? 0 : (long)(t->due_ms - now);
+}
+
+static void drain_wake_pipe (SfRuntime *rt) {
+  char buf[64];
+  while (read(rt->wake_pipe[0], buf, sizeof(buf)) > 0)
+    ;
+}
+
+SfLoopEnd sf_loop_run (SfRuntime *rt) {
+  for (;;) {
+    struct curl_waitfd wfd;
+    long wait_ms;
+    sf_task_run_ready(rt);
+    fire_timers(rt);
+    if (rt->main_task != NULL && rt->main_task->done &&
+        !rt->main_task->ok && !rt->cancelled_all) {
+      rt->cancelled_all = 1;    /* the workflow failed: stop the rest */
+      sf_task_cancel_all(rt->L);
+      continue;
+    }
+    if (rt->tasks_alive == 0)
+      return SF_LOOP_FINISHED;
+    if (rt->interrupted)
+      return SF_LOOP_INTERRUPTED;
+    wait_ms = next_wait_ms(rt);
+    if (wait_ms < 0 && sf_http_busy(&rt->http) == 0)
+      return SF_LOOP_STUCK;   /* e.g. two tasks waiting on each other */
+    if (wait_ms < 0 || wait_ms > 60000)
+      wait_ms = 60000;        /* curl's own timeouts still apply inside */
+    wfd.fd = rt->wake_pipe[0];
+    wfd.events = CURL_WAIT_POLLIN;
+    wfd.revents = 0;
+    curl_multi_poll(rt->http.multi, &wfd, 1, (int)wait_ms, NULL);
+    if (wfd.revents)
+      drain_wake_pipe(rt);
+    sf_http_perform(&rt->http);
+  }
+}

@@ -1,0 +1,31 @@
+/*
+** loop.h -- the event loop: ready tasks, timers, transfers, signals.
+*/
+#ifndef SF_LOOP_H
+#define SF_LOOP_H
+
+#include "runtime.h"
+
+/* Outcome of sf_loop_run. */
+typedef enum SfLoopEnd {
+  SF_LOOP_FINISHED,      /* every task finished */
+  SF_LOOP_INTERRUPTED,   /* SIGINT/SIGTERM */
+  SF_LOOP_STUCK          /* tasks left, but nothing can ever wake them */
+} SfLoopEnd;
+
+/* Initialise timers, transfers and the signal pipe. 0 or -1. */
+int sf_loop_init (SfRuntime *rt, int max_inflight);
+void sf_loop_free (SfRuntime *rt);
+
+/* Route SIGINT/SIGTERM to 'rt' (so the loop can stop cleanly). */
+void sf_loop_catch_signals (SfRuntime *rt);
+
+/*
+** Run until every task has finished or a signal arrives. Sleeps in
+** curl_multi_poll until the next timer or socket event; never spins.
+** Lua errors outside tasks (out of memory) propagate: call it inside a
+** protected call.
+*/
+SfLoopEnd sf_loop_run (SfRuntime *rt);
+
+#endif

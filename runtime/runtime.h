@@ -1,0 +1,44 @@
+/*
+** runtime.h -- the state of one sonicflow run: the Lua state, the loop's
+** timers and transfers, the ready queue, and the run's settings.
+*/
+#ifndef SF_RUNTIME_H
+#define SF_RUNTIME_H
+
+#include <signal.h>
+#include <lua.h>
+#include "http.h"
+#include "timer.h"
+
+typedef struct SfTask SfTask;
+
+typedef struct SfRuntime {
+  lua_State *L;              /* main thread: tasks are resumed from here */
+  SfTimerHeap timers;
+  SfHttp http;
+  SfTask *ready_head, *ready_tail;   /* tasks to resume this turn */
+  int tasks_alive;           /* spawned and not finished */
+  SfTask *main_task;         /* the script's main chunk */
+  int cancelled_all;         /* the main chunk failed: others stopped */
+  int next_task_id;
+  int wake_pipe[2];          /* written by signal handlers */
+  volatile sig_atomic_t interrupted;
+  /* where the service is */
+  char *base_url;            /* service root, no trailing slash */
+  char *api_prefix;          /* base_url + "/api/v1/" */
+  int in_process_sandbox;    /* talking to our own sandbox */
+  double sandbox_speed;      /* its speed factor (1 otherwise) */
+  /* defaults for the Lua side (sonic.config may change them) */
+  double poll_first;         /* seconds before the first poll */
+  double poll_min, poll_max; /* later polls: uniform in [min, max] */
+  double wait_timeout;       /* seconds; sonic.wait's default */
+  /* money: enforced here, not in Lua, so a script cannot change it */
+  long long budget;          /* credits this run may spend; -1 = no limit */
+  long long spent;           /* credits of accepted or unknown paid calls */
+  long long refunded;        /* credits given back for failed tasks */
+  int tasks_created;
+  /* outcome */
+  int unobserved_errors;     /* tasks that failed and nobody waited for */
+} SfRuntime;
+
+#endif

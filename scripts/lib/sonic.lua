@@ -1,0 +1,556 @@
+-- sonic: the Lua API of sonicflow (DESIGN.md, "The Lua API").
+--
+-- Built on sonic.core, the C primitives: core.request and core.download
+-- yield the calling task until their transfer ends, core.sleep until a
+-- timer fires, core.join until another task ends. Everything here is
+-- plain sequential Lua on top of them.
+local core = require "sonic.core"
+local errors = require "sonic.errors"
+local validate = require "sonic.validate"
+local retry = require "sonic.retry"
+local null = require("cjson.safe").null
+
+local M = {}
+local raise = errors.raise
+
+local defaults = core.settings()
+local config = {
+  poll_interval = nil,            -- nil: the service's advice (below)
+  wait_timeout = defaults.wait_timeout,
+  max_inflight = defaults.max_inflight,
+}
+local uploaded = {}               -- clip ids that came from sonic.upload
+
+---------------------------------------------------------------- helpers
+
+local function short(id)
+  return tostring(id):sub(1, 8)
+end
+
+local function info(fmt, ...)
+  core.log("info", fmt:format(...))
+end
+
+-- The service's message in an error answer: message, then error, then
+-- detail; for a body that is not JSON, its first line.
+local function message_of(data, text, status)
+  if type(data) == "table" then
+    for _, k in ipairs({"message", "error", "detail"}) do
+      if type(data[k]) == "string" and data[k] ~= "" then return data[k] end
+    end
+  end
+  local line = tostring(text or ""):match("^%s*([^\r\n]*)") or ""
+  if #line > 120 then line = line:sub(1, 120) .. "..." end
+  if line == "" then return ("HTTP %d with an empty body"):format(status) end
+  return ("HTTP %d: %s"):format(status, line)
+end
+
+-- Wait before trying again, saying so when the wait is long.
+local function backoff(what, attempt, retry_after, label)
+  local wait, long = retry.delay(attempt, retry_after)
+  if long or wait >= 5 then
+    info("%s: %s, trying again in %.0f s", label, tostring(what), wait)
+  end
+  core.sleep(wait)
+end
+
+--
+-- One API call with the retry policy. 'call' is "create", "read" (or
+-- "free": never retried). Returns the decoded answer and the status.
+--
+local function api(method, path, body, call, opts)
+  local attempt = 0
+  while true do
+    attempt = attempt + 1
+    local status, text, meta = core.request(method, path, body, opts)
+    if status == nil then                       -- transport failure
+      local fkind = meta
+      if fkind == "budget" then raise("budget", text) end
+      if retry.should_retry(call, fkind, attempt) then
+        backoff(fkind, attempt, nil, path)
+      elseif call == "create" and fkind ~= "connect" then
+        raise(fkind == "timeout" and "timeout" or "network",
+              "outcome unknown: the request was sent but no answer came (" ..
+              text .. "); it may have been accepted and charged. Check " ..
+              "`sonicflow credits` before sending it again",
+              {outcome = "unknown"})
+      else
+        raise(fkind == "timeout" and "timeout" or "network", text)
+      end
+    else
+      local data = core.decode(text)
+      if status >= 200 and status < 300 then
+        if type(data) ~= "table" then
+          raise("server", "the service answered HTTP " .. status ..
+                " with something that is not a JSON object: " ..
+                message_of(nil, text, status), {status = status})
+        end
+        return data, status
+      end
+      local msg = message_of(data, text, status)
+      if retry.should_retry(call, status, attempt) then
+        backoff("HTTP " .. status, attempt, meta.retry_after, path)
+      else
+        local fields = {status = status}
+        if call == "create" and status >= 500 then
+          fields.outcome = "unknown"
+        end
+        raise(errors.kind_of_status(status, msg), msg, fields)
+      end
+    end
+  end
+end
+
+local function clip_id_of(clip, what)
+  if type(clip) == "string" then return validate.id(clip, what or "clip id") end
+  if type(clip) == "table" then
+    return validate.id(clip.clip_id or clip.id, what or "clip id")
+  end
+  raise("bad_request", ("%s: clip table or clip id expected, got %s")
+        :format(what or "clip", type(clip)))
+end
+
+local function task_id_of(task)
+  if type(task) == "table" then task = task.id or task.task_id end
+  return validate.id(task, "task id")
+end
+
+-- A task handle: what the submitting functions return.
+local Task = {}
+Task.__index = Task
+Task.__tostring = function(t) return "sonic task " .. t.id end
+
+local function new_task(id, kind, body)
+  return setmetatable({id = id, kind = kind, params = body}, Task)
+end
+
+function Task:poll() return M.poll(self) end
+function Task:wait(opts) return M.wait(self, opts) end
+
+---------------------------------------------------------------- submitting
+
+-- POST a paid request whose answer carries a task id.
+local function submit(path, body, kind, label)
+  local data = api("POST", path, body, "create")
+  local id = data.task_id
+  if type(id) ~= "string" or id == "" then
+    raise("server", "the service accepted the request but sent no task id",
+          {outcome = "unknown"})
+  end
+  local spent = core.spending()
+  info("%s -> task %s (spent %d credits so far)", label, short(id),
+       spent.spent)
+  return new_task(id, kind, body)
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t or {}) do c[k] = v end
+  return c
+end
+
+-- Fill what the service requires and the script left out, then check.
+local function complete_create(p)
+  local tt = p.task_type or "create_music"
+  local spec = validate.TASK_TYPES[tt]
+  if spec and spec.mv and p.mv == nil then p.mv = validate.DEFAULT_MODEL end
+  if spec and spec.custom_mode and p.custom_mode == nil then
+    p.custom_mode = p.prompt ~= nil
+  end
+  validate.create_body(p)
+  return p
+end
+
+function M.create(params)
+  if type(params) ~= "table" then
+    raise("bad_request", "sonic.create: a table of parameters expected")
+  end
+  local body = complete_create(copy(params))
+  local what = body.task_type or "create_music"
+  return submit("sonic/create", body, what,
+                what .. " " .. (body.title or body.tags or ""))
+end
+
+-- The model to use for a task derived from 'clip'.
+local function model_for(clip, params)
+  if params.mv then return params.mv end
+  if type(clip) == "table" then
+    return validate.model_of(clip.mv) or validate.DEFAULT_MODEL
+  end
+  return validate.DEFAULT_MODEL
+end
+
+local function from_upload(clip, id)
+  return uploaded[id] or (type(clip) == "table" and clip.uploaded == true)
+end
+
+-- Shared by cover/extend/remaster...: a create that continues a clip.
+local function derive(task_type, clip, params)
+  local id = clip_id_of(clip)
+  local body = copy(params)
+  body.task_type = task_type
+  body.continue_clip_id = id
+  if validate.TASK_TYPES[task_type].mv then
+    body.mv = model_for(clip, body)
+  end
+  return M.create(body)
+end
+
+function M.cover(clip, tags_or_params)
+  local params = tags_or_params
+  if type(params) == "string" then params = {tags = params} end
+  if type(params) ~= "table" then
+    raise("bad_request", "sonic.cover: tags string or parameter table expected")
+  end
+  local id = clip_id_of(clip)
+  local tt = from_upload(clip, id) and "cover_upload_music" or "cover_music"
+  return derive(tt, clip, params)
+end
+
+function M.extend(clip, params)
+  params = copy(params)
+  local id = clip_id_of(clip)
+  if params.continue_at == nil then
+    local d = type(clip) == "table" and tonumber(clip.duration)
+    if not d then
+      raise("bad_request", "sonic.extend: give continue_at (seconds), or a " ..
+            "clip table with its duration")
+    end
+    params.continue_at = d
+  end
+  local tt = from_upload(clip, id) and "extend_upload_music" or "extend_music"
+  return derive(tt, clip, params)
+end
+
+function M.concat(clip)
+  return derive("concat_music", clip, {})
+end
+
+for _, tt in ipairs({"remaster", "add_instrumental", "add_vocals"}) do
+  M[tt] = function(clip, params) return derive(tt, clip, params or {}) end
+end
+
+function M.stems(clip, opts)
+  local id = clip_id_of(clip)
+  local full = type(opts) == "table" and opts.full == true
+  local path = full and "sonic/stems/full" or "sonic/stems/basic"
+  return submit(path, {clip_id = id}, full and "stems_full" or "stems_basic",
+                (full and "full" or "basic") .. " stems of " .. short(id))
+end
+
+function M.upload(url)
+  if type(url) ~= "string" or not url:match("^https?://") then
+    raise("bad_request", "sonic.upload: a public http(s) URL expected")
+  end
+  local data = api("POST", "sonic/upload", {url = url}, "create",
+                   {timeout = 300})
+  local id = validate.id(data.clip_id, "uploaded clip id")
+  uploaded[id] = true
+  info("upload -> clip %s", short(id))
+  return {clip_id = id, id = id, uploaded = true, source_url = url}
+end
+
+function M.wav(clip)
+  local id = clip_id_of(clip)
+  local data = api("POST", "sonic/wav", {clip_id = id}, "create")
+  local url = type(data.data) == "table" and data.data.wav_url
+  if type(url) ~= "string" or url == "" then
+    raise("server", "the wav answer has no data.wav_url")
+  end
+  return {clip_id = id, wav_url = url}
+end
+
+function M.midi(clip)
+  local data = api("POST", "sonic/midi", {clip_id = clip_id_of(clip)}, "create")
+  return data.data
+end
+
+function M.lyrics(description)
+  local data = api("POST", "sonic/lyrics", {description = description}, "free")
+  return data.results
+end
+
+---------------------------------------------------------------- reading
+
+local TERMINAL = {succeeded = true, failed = true}
+
+-- A clip as scripts see it: JSON nulls gone, duration a number, and the
+-- audio URL present only once it is the final file.
+local function clip_view(raw, task_id)
+  local c = {}
+  for k, v in pairs(raw) do
+    if v ~= null then c[k] = v end
+  end
+  c.duration = tonumber(c.duration)
+  c.task_id = task_id
+  c.id = c.clip_id
+  if c.state ~= "succeeded" then
+    if c.audio_url and c.audio_url ~= "" then c.preview_url = c.audio_url end
+    c.audio_url = nil
+  end
+  return c
+end
+
+-- The task's state from its clips: done only when every clip is terminal.
+local function task_state(clips)
+  if #clips == 0 then return "not_ready", false end
+  local done, failed, moving = true, false, false
+  for _, c in ipairs(clips) do
+    if not TERMINAL[c.state] then done = false end
+    if c.state == "failed" then failed = true end
+    if c.state ~= "pending" then moving = true end
+  end
+  if done then return failed and "failed" or "succeeded", true end
+  return moving and "running" or "pending", false
+end
+
+function M.poll(task)
+  local id = task_id_of(task)
+  local data, status = api("GET", "sonic/task/" .. id, nil, "read")
+  local clips = {}
+  if status ~= 202 and data.type ~= "not_ready"
+     and type(data.data) == "table" then
+    for i, raw in ipairs(data.data) do clips[i] = clip_view(raw, id) end
+  end
+  local state, done = task_state(clips)
+  return {id = id, state = state, clips = clips, done = done}
+end
+
+-- Seconds until the next poll: the service advises a first poll after
+-- ~10 s and then every 15-25 s; a configured interval gets +-10 % jitter
+-- so many tasks do not poll in lockstep.
+local function poll_delay(first)
+  local fixed = config.poll_interval
+  if fixed then return fixed * (0.9 + 0.2 * math.random()) end
+  if first then return defaults.poll_first end
+  return defaults.poll_min + (defaults.poll_max - defaults.poll_min) *
+         math.random()
+end
+
+function M.wait(task, opts)
+  local id = task_id_of(task)
+  local timeout = type(opts) == "table" and opts.timeout or config.wait_timeout
+  if type(timeout) ~= "number" or timeout <= 0 then
+    raise("bad_request", "sonic.wait: timeout must be a positive number")
+  end
+  local deadline = core.now() + timeout
+  local first, last_state = true, nil
+  while true do
+    local now = core.now()
+    core.sleep(math.max(0, math.min(poll_delay(first), deadline - now)))
+    first = false
+    local p = M.poll(id)
+    if p.state ~= last_state then
+      core.log("debug", ("task %s: %s"):format(short(id), p.state))
+      last_state = p.state
+    end
+    if p.done then
+      local good, bad = {}, nil
+      for _, c in ipairs(p.clips) do
+        if c.state == "succeeded" then good[#good + 1] = c
+        elseif bad == nil then bad = c end
+      end
+      if bad then
+        raise("task_failed", bad.error_message or "the task failed",
+              {task_id = id, clips = good})
+      end
+      info("task %s succeeded: %d clip(s)", short(id), #good)
+      return p.clips
+    end
+    if core.now() >= deadline then
+      raise("timeout", ("task did not finish within %g s (last state: %s)")
+            :format(timeout, p.state), {task_id = id})
+    end
+  end
+end
+
+function M.credits()
+  local data = api("GET", "get-credits", nil, "read")
+  return {credits = data.credits, extra_credits = data.extra_credits}
+end
+
+---------------------------------------------------------------- download
+
+-- A file name from an untrusted title: letters, digits, '-', '_' only,
+-- so nothing a server sends can leave the chosen directory.
+local function safe_name(title)
+  local s = tostring(title or ""):gsub("[^%w%-_]+", "_"):gsub("^_+", "")
+  s = s:gsub("_+$", ""):sub(1, 60)
+  return s ~= "" and s or "clip"
+end
+
+local function extension_of(url)
+  local ext = url:match("%.(%w+)$") or url:match("%.(%w+)%?")
+  ext = ext and ext:lower()
+  if ext == "mp3" or ext == "wav" or ext == "flac" or ext == "ogg"
+     or ext == "m4a" or ext == "mp4" then return ext end
+  return "mp3"
+end
+
+local function is_directory(path)
+  return path:sub(-1) == "/" or core.is_dir(path)
+end
+
+-- The URL to fetch and a clip table (if any) for x.
+local function source_of(x)
+  if type(x) == "string" then return x, nil end
+  if type(x) ~= "table" then
+    raise("bad_request", "sonic.download: clip, wav result or URL expected")
+  end
+  if x.wav_url then return x.wav_url, x end
+  if x.state ~= nil and x.state ~= "succeeded" then
+    raise("bad_request", ("clip %s is %s, not succeeded: wait for its task " ..
+          "before downloading"):format(short(x.clip_id), tostring(x.state)))
+  end
+  if type(x.audio_url) ~= "string" or x.audio_url == "" then
+    raise("bad_request", "sonic.download: the clip has no audio_url")
+  end
+  return x.audio_url, x
+end
+
+-- Ask the service again for the clip's URL (it may have changed).
+local function fresh_url(clip)
+  if not (clip and clip.task_id and clip.clip_id) then return nil end
+  local ok, p = pcall(M.poll, clip.task_id)
+  if not ok then return nil end
+  for _, c in ipairs(p.clips) do
+    if c.clip_id == clip.clip_id and c.audio_url then return c.audio_url end
+  end
+  return nil
+end
+
+function M.download(x, dest)
+  local url, clip = source_of(x)
+  dest = dest or "."
+  if type(dest) ~= "string" or dest == "" then
+    raise("bad_request", "sonic.download: destination path expected")
+  end
+  if is_directory(dest) then
+    local ok, err = core.mkdir(dest)
+    if not ok then raise("io", err) end
+    local id = clip and clip.clip_id or url:match("([%w%-]+)%.%w+$") or "file"
+    dest = dest:gsub("/+$", "") .. "/" ..
+           safe_name(clip and clip.title) .. "-" .. short(id) .. "." ..
+           extension_of(url)
+  end
+  local attempt = 0
+  while true do
+    attempt = attempt + 1
+    local path, bytes, kind, status = core.download(url, dest)
+    if path then
+      info("saved %s (%.1f MB)", path, bytes / 1e6)
+      return path
+    end
+    local msg, fkind = bytes, kind
+    if fkind == "write" then raise("io", msg) end
+    local what = fkind == "http" and status or fkind
+    if not retry.should_retry("download", what, attempt) then
+      if fkind == "http" then
+        raise(errors.kind_of_status(status, msg), msg, {status = status})
+      end
+      raise(fkind == "timeout" and "timeout" or
+            (fkind == "not_audio" and "server" or "network"), msg)
+    end
+    backoff(what, attempt, nil, "download")
+    url = fresh_url(clip) or url
+  end
+end
+
+---------------------------------------------------------------- concurrency
+
+M.spawn = core.spawn
+
+function M.sleep(seconds)
+  if type(seconds) ~= "number" or seconds < 0 then
+    error("sonic.sleep: a non-negative number of seconds expected", 2)
+  end
+  core.sleep(seconds)
+end
+
+local function handles_of(list, what)
+  if type(list) ~= "table" then
+    error(what .. ": a list of handles expected", 3)
+  end
+  local hs = {}
+  for i, h in ipairs(list) do
+    if type(h) == "function" then h = core.spawn(h) end
+    hs[i] = h
+  end
+  return hs
+end
+
+-- Results in input order (the first result of each); the first error to
+-- happen cancels the others and is raised.
+function M.all(list)
+  local hs = handles_of(list, "sonic.all")
+  local results, pending, where = {}, {}, {}
+  for i, h in ipairs(hs) do pending[i] = h; where[i] = i end
+  while #pending > 0 do
+    local k = core.join_any(pending)
+    local h, i = table.remove(pending, k), table.remove(where, k)
+    local out = table.pack(core.join(h))
+    if not out[1] then
+      for _, other in ipairs(pending) do core.cancel(other) end
+      error(out[2], 0)
+    end
+    results[i] = out[2]
+  end
+  return results
+end
+
+-- Every outcome, in input order; never raises for the tasks' errors.
+function M.settle(list)
+  local hs = handles_of(list, "sonic.settle")
+  local out = {}
+  for i, h in ipairs(hs) do
+    local r = table.pack(core.join(h))
+    if r[1] then out[i] = {ok = true, value = r[2]}
+    else out[i] = {ok = false, err = r[2]} end
+  end
+  return out
+end
+
+---------------------------------------------------------------- settings
+
+local CONFIG_KEYS = {poll_interval = true, wait_timeout = true,
+                     max_inflight = true, retry_base = true}
+
+function M.config(t)
+  if t ~= nil then
+    if type(t) ~= "table" then error("sonic.config: a table expected", 2) end
+    for k, v in pairs(t) do
+      if not CONFIG_KEYS[k] then
+        error(("sonic.config: unknown option '%s'"):format(tostring(k)), 2)
+      end
+      if k == "poll_interval" and v == false then
+        config.poll_interval = nil
+      elseif type(v) ~= "number" or v <= 0 then
+        error(("sonic.config: '%s' must be a positive number"):format(k), 2)
+      elseif k == "max_inflight" then
+        core.set_max_inflight(math.tointeger(v) or
+          error("sonic.config: 'max_inflight' must be an integer", 2))
+        config.max_inflight = math.tointeger(v)
+      elseif k == "retry_base" then
+        retry.settings.base = v
+      else
+        config[k] = v
+      end
+    end
+  end
+  return {poll_interval = config.poll_interval,
+          wait_timeout = config.wait_timeout,
+          max_inflight = config.max_inflight,
+          retry_base = retry.settings.base,
+          base_url = defaults.base_url, sandbox = defaults.sandbox}
+end
+
+function M.log(...)
+  local parts = table.pack(...)
+  for i = 1, parts.n do parts[i] = tostring(parts[i]) end
+  core.log("info", table.concat(parts, "\t", 1, parts.n))
+end
+
+M.error = errors.new
+M.is_error = errors.is
+
+return M
