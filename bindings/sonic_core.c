@@ -37,6 +37,12 @@ static int core_settings (lua_State *L) {
   lua_setfield(L, -2, "max_inflight");
   lua_pushinteger(L, sf_log_level());
   lua_setfield(L, -2, "verbosity");
+  lua_pushboolean(L, rt->journal != NULL);
+  lua_setfield(L, -2, "journal");
+  lua_pushboolean(L, rt->resuming);
+  lua_setfield(L, -2, "resuming");
+  lua_pushstring(L, rt->run_id);
+  lua_setfield(L, -2, "run_id");
   return 1;
 }
 

@@ -59,7 +59,19 @@ static int core_mkdir (lua_State *L) {
   return 1;
 }
 
+/* core.file_size(path) -> bytes | nil (regular files only) */
+static int core_file_size (lua_State *L) {
+  struct stat st;
+  const char *path = luaL_checkstring(L, 1);
+  if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+    lua_pushinteger(L, (lua_Integer)st.st_size);
+  else
+    luaL_pushfail(L);
+  return 1;
+}
+
 static const luaL_Reg fs_funcs[] = {
+  {"file_size", core_file_size},
   {"is_dir", core_is_dir},
   {"mkdir", core_mkdir},
   {NULL, NULL}

@@ -18,7 +18,12 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "bindings.h"
+#include "checksum.h"
+#include "crash.h"
 #include "credits.h"
+#include "journal.h"
+#include "log.h"
+#include "steps.h"
 #include "task.h"
 
 #define CALL_MT "sonic.Call"
@@ -39,6 +44,11 @@ typedef struct Call {
   char *part_path;        /* download: "<dest>.part" (owned) */
   char *dest_path;        /* download: final name (owned) */
   int renamed;            /* download: the .part became the final file */
+  int journaled;          /* a paid call recorded as a journal step */
+  int held;               /* leaves only after the journal commit */
+  SfStepId step;
+  char *source;           /* download: journal key of what is fetched */
+  int is_poll;            /* GET of a task's status */
 } Call;
 
 /* --------------------------------------------------------------- object */
@@ -55,7 +65,8 @@ static void call_release (Call *c) {
     unlink(c->part_path);
   free(c->part_path);
   free(c->dest_path);
-  c->part_path = c->dest_path = NULL;
+  free(c->source);
+  c->part_path = c->dest_path = c->source = NULL;
 }
 
 static int call_gc (lua_State *L) {
@@ -95,7 +106,10 @@ static int call_start (lua_State *L, SfTask *t, Call *c, lua_KFunction k) {
   c->gen = t->wait_gen;
   c->req.owner = c;
   c->req.on_done = call_done;
-  sf_http_submit(&c->req);
+  if (c->held)
+    sf_http_hold(&c->req);
+  else
+    sf_http_submit(&c->req);
   t->wait_obj = c;
   t->abort_wait = call_abort;
   return sf_task_yield(L, t, SF_WAIT_HTTP, (lua_KContext)c, k);
@@ -123,6 +137,46 @@ static const char *fail_message (SfRequest *r) {
 
 /* ---------------------------------------------------------------- request */
 
+/* The "task_id" of a JSON answer, or "" (decoded in the task). */
+static void answer_task_id (lua_State *L, const char *body, size_t len,
+                            char *out, size_t n) {
+  out[0] = '\0';
+  if (sf_json_decode(L, body, len) == 1 && lua_istable(L, -1)) {
+    lua_getfield(L, -1, "task_id");
+    if (lua_type(L, -1) == LUA_TSTRING)
+      snprintf(out, n, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lua_settop(L, lua_gettop(L) - (lua_isnil(L, -2) ? 2 : 1));
+}
+
+/* Journal what became of a paid call. Only a connection that never
+** opened proves the service did not see it (refused: may be resent);
+** a 4xx/429 is a refusal too; anything else after sending is unknown. */
+static void record_outcome (lua_State *L, SfRuntime *rt, Call *c) {
+  SfRequest *r = &c->req;
+  SfStepState st;
+  char task_id[80] = "";
+  sf_crashpoint("after_send");
+  if (r->fail == SF_FAIL_CONNECT)
+    st = SF_STEP_REFUSED;
+  else if (r->fail != SF_FAIL_NONE || r->status >= 500 || r->status < 200)
+    st = SF_STEP_UNKNOWN;
+  else if (r->status >= 300)
+    st = SF_STEP_REFUSED;
+  else {
+    st = SF_STEP_ANSWERED;
+    answer_task_id(L, r->body.data ? r->body.data : "", r->body.len,
+                   task_id, sizeof(task_id));
+    rt->tasks_created++;
+  }
+  sf_journal_step_outcome(rt->journal, rt->run_id, c->step.key, st,
+                          r->fail == SF_FAIL_NONE ? r->status : 0,
+                          st == SF_STEP_ANSWERED ? r->body.data : NULL,
+                          task_id[0] ? task_id : NULL);
+}
+
+
 static int request_k (lua_State *L, int status, lua_KContext ctx) {
   Call *c = (Call *)ctx;
   SfRuntime *rt = SF_RUNTIME(L);
@@ -131,6 +185,10 @@ static int request_k (lua_State *L, int status, lua_KContext ctx) {
   (void)status;
   if (c->aborted)
     sf_task_check_cancel(L, c->task);
+  if (c->journaled)
+    record_outcome(L, rt, c);
+  if (c->is_poll)
+    sf_crashpoint("during_poll");
   if (r->fail != SF_FAIL_NONE) {
     /* only a call that never left us is certainly not charged */
     if (c->price > 0 && r->fail == SF_FAIL_CONNECT)
@@ -150,10 +208,86 @@ static int request_k (lua_State *L, int status, lua_KContext ctx) {
     lua_setfield(L, -2, "content_type");
     lua_pushinteger(L, c->price);
     lua_setfield(L, -2, "price");
+    if (c->journaled) {
+      lua_pushstring(L, c->step.key);
+      lua_setfield(L, -2, "step");
+    }
   }
   call_release(c);
   sf_task_check_cancel(L, c->task);
   return n;
+}
+
+/*
+** Consult the journal before a paid call goes out. Returns 0 to send it
+** (its intent recorded, to be committed before it leaves), or the number
+** of results pushed: a replayed answer, or a failure.
+*/
+static int journal_before_send (lua_State *L, SfRuntime *rt, SfTask *t,
+                                Call *c, const char *path, const char *text,
+                                const char *retry_of) {
+  SfStep s;
+  int found;
+  if (sf_step_identify(L, t, "POST", path, 3, retry_of, &c->step) != 0)
+    return push_fail(L, "the request body cannot be journaled (a table "
+                     "mixing list and string keys?)", "bad_request", 0);
+  found = sf_journal_step_get(rt->journal, rt->run_id, c->step.key, &s);
+  if (found == 1 && s.state == SF_STEP_ANSWERED) {
+    sf_log_info("step %lld replayed from the journal: %s -> task %.8s",
+                s.seq, s.summary, s.task_id);
+    lua_pushinteger(L, s.status);
+    lua_pushstring(L, s.response ? s.response : "{}");
+    free(s.response);
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, 0);
+    lua_setfield(L, -2, "price");
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "replayed");
+    lua_pushstring(L, c->step.key);
+    lua_setfield(L, -2, "step");
+    return 3;
+  }
+  free(s.response);
+  if (found == 1 && s.state != SF_STEP_REFUSED && !rt->resend_unknown) {
+    lua_pushfstring(L, "step %I (%s) was sent before the run stopped and "
+                    "its answer was lost: it may have been accepted and "
+                    "charged. Check the account, then `sonicflow resume "
+                    "--resend-unknown` to send it again",
+                    (lua_Integer)s.seq, s.summary);
+    return push_fail(L, lua_tostring(L, -1), "unknown", 0);
+  }
+  if (found == 0 && rt->resuming && !c->step.retry &&
+      sf_journal_step_at(rt->journal, rt->run_id, c->step.position,
+                         &s) == 1) {
+    free(s.response);
+    if (strcmp(s.hash, c->step.hash) != 0) {
+      lua_pushfstring(L, "script changed since the run: step %I was %s, "
+                      "now the script asks for %s; start a new run "
+                      "instead of resuming", (lua_Integer)s.seq, s.summary,
+                      c->step.summary);
+      return push_fail(L, lua_tostring(L, -1), "changed", 0);
+    }
+  }
+  return 0;
+}
+
+/* Record the intent of the identified call 'c'; it is held until the
+** loop commits the journal. 0, or the number of failure results. */
+static int journal_intent (lua_State *L, SfRuntime *rt, Call *c,
+                           const char *text) {
+  SfStep s;
+  sf_crashpoint("before_intent");
+  memset(&s, 0, sizeof(s));
+  snprintf(s.hash, sizeof(s.hash), "%s", c->step.hash);
+  snprintf(s.position, sizeof(s.position), "%s", c->step.position);
+  snprintf(s.summary, sizeof(s.summary), "%s", c->step.summary);
+  s.price = c->price;
+  if (sf_journal_step_intent(rt->journal, rt->run_id, c->step.key, &s,
+                             text) != 0)
+    return push_fail(L, "cannot write the journal (disk full?); the call "
+                     "was not sent", "journal", 0);
+  c->journaled = c->held = 1;
+  return 0;
 }
 
 /* Read body[task_type] without metamethods (what cjson will encode). */
@@ -195,14 +329,21 @@ static int core_request (lua_State *L) {
   const char *text = NULL, *url;
   size_t len = 0;
   long long price = 0;
+  char retry_buf[80];
+  const char *retry_of = NULL;
   SfTask *t;
   Call *c;
+  int n;
   luaL_argcheck(L, path[0] != '/' && strstr(path, "..") == NULL, 2,
                 "relative API path expected");
   if (!lua_isnoneornil(L, 3))
     luaL_checktype(L, 3, LUA_TTABLE);
   if (lua_istable(L, 4) && lua_getfield(L, 4, "timeout") != LUA_TNIL)
     timeout = luaL_checknumber(L, -1);
+  if (lua_istable(L, 4) && lua_getfield(L, 4, "retry_of") == LUA_TSTRING) {
+    snprintf(retry_buf, sizeof(retry_buf), "%s", lua_tostring(L, -1));
+    retry_of = retry_buf;                 /* the same step, tried again */
+  }
   lua_settop(L, 3);
   t = sf_task_current(L, "a sonic call");
   sf_task_check_cancel(L, t);
@@ -211,24 +352,37 @@ static int core_request (lua_State *L) {
   else
     lua_pushnil(L);
   url = lua_pushfstring(L, "%s%s", rt->api_prefix, path);   /* slot 5 */
-  if (m == 1) {
-    price = sf_price(path, raw_task_type(L, 3));
-    if (price > 0 && sf_budget_reserve(rt, price) != 0) {
-      lua_pushfstring(L, "this call costs %I credits and the run has "
-                      "spent %I of its budget of %I", (lua_Integer)price,
-                      (lua_Integer)rt->spent, (lua_Integer)rt->budget);
-      return push_fail(L, lua_tostring(L, -1), "budget", 0);
-    }
-  }
   c = call_new(L);                          /* slot 6: kept while waiting */
+  if (m == 1)
+    price = sf_price(path, raw_task_type(L, 3));
   c->price = price;
+  if (price > 0 && rt->journal != NULL &&
+      (n = journal_before_send(L, rt, t, c, path, text, retry_of)) > 0)
+    return n;                             /* replayed, or refused */
+  if (price > 0 && sf_budget_reserve(rt, price) != 0) {
+    lua_pushfstring(L, "this call costs %I credits and the run has "
+                    "committed %I of its budget of %I", (lua_Integer)price,
+                    (lua_Integer)rt->spent, (lua_Integer)rt->budget);
+    return push_fail(L, lua_tostring(L, -1), "budget", 0);
+  }
+  if (price > 0 && rt->journal != NULL &&
+      (n = journal_intent(L, rt, c, text)) > 0) {
+    sf_budget_release(rt, price);
+    return n;
+  }
   if (sf_request_prepare(&c->req, &rt->http, methods[m], url,
                          m == 1 ? (text ? text : "{}") : NULL,
                          m == 1 ? (text ? len : 2) : 0, JSON_LIMIT) != 0) {
     if (price > 0)
       sf_budget_release(rt, price);
+    if (c->journaled)                       /* it never left */
+      sf_journal_step_outcome(rt->journal, rt->run_id, c->step.key,
+                              SF_STEP_REFUSED, 0, NULL, NULL);
     return push_fail(L, c->req.errbuf, "network", 0);
   }
+  if (c->journaled)
+    snprintf(t->last_step, sizeof(t->last_step), "%s", c->step.key);
+  c->is_poll = m == 0 && strncmp(path, "sonic/task/", 11) == 0;
   c->req.with_auth = 1;
   c->req.fresh = (m == 1);   /* POSTs never ride a reused connection */
   c->req.connect_timeout_ms = 10000;
@@ -273,7 +427,7 @@ static void sync_parent_dir (const char *path) {
 
 /* Check the finished transfer of 'c'; on success the .part file becomes
 ** the final file. Pushes the Lua results. */
-static int download_finish (lua_State *L, Call *c) {
+static int download_finish (lua_State *L, SfRuntime *rt, Call *c) {
   SfRequest *r = &c->req;
   const char *kind;
   if (r->fail != SF_FAIL_NONE)
@@ -301,6 +455,13 @@ static int download_finish (lua_State *L, Call *c) {
   }
   c->renamed = 1;
   sync_parent_dir(c->dest_path);
+  sf_crashpoint("after_rename");
+  if (rt->journal != NULL && c->source != NULL) {
+    char sum[40];
+    sf_xxh64_format(sf_xxh64_final(&r->xxh), sum);
+    sf_journal_download_put(rt->journal, rt->run_id, c->source,
+                            c->dest_path, r->written, sum);
+  }
   lua_pushstring(L, c->dest_path);
   lua_pushinteger(L, r->written);
   lua_pushstring(L, kind);
@@ -313,7 +474,7 @@ static int download_k (lua_State *L, int status, lua_KContext ctx) {
   (void)status;
   if (c->aborted)
     sf_task_check_cancel(L, c->task);
-  n = download_finish(L, c);
+  n = download_finish(L, SF_RUNTIME(L), c);
   call_release(c);                /* closes the file; drops a bad .part */
   sf_task_check_cancel(L, c->task);
   return n;
@@ -334,8 +495,8 @@ static int core_download (lua_State *L) {
                 strncmp(url, "https://", 8) == 0, 1, "http(s) URL expected");
   t = sf_task_current(L, "sonic.download");
   sf_task_check_cancel(L, t);
-  lua_settop(L, 2);
-  c = call_new(L);                                  /* slot 3 */
+  lua_settop(L, 3);
+  c = call_new(L);                                  /* slot 4 */
   if ((c->dest_path = strdup(dest)) == NULL ||
       (c->part_path = malloc(strlen(dest) + 6)) == NULL)
     return luaL_error(L, "not enough memory");
@@ -352,10 +513,146 @@ static int core_download (lua_State *L) {
                          ERROR_BODY_LIMIT) != 0)
     return push_fail(L, c->req.errbuf, "network", 0);
   c->req.download_fd = c->fd;
+  c->req.checksum = 1;
+  sf_xxh64_init(&c->req.xxh);
+  if (lua_istable(L, 3) && lua_getfield(L, 3, "source") == LUA_TSTRING &&
+      (c->source = strdup(lua_tostring(L, -1))) == NULL)
+    return luaL_error(L, "not enough memory");
   c->req.connect_timeout_ms = 15000;
   c->req.low_speed_bytes = 1024;       /* slower than 1 KiB/s for 30 s: */
   c->req.low_speed_secs = 30;          /* the transfer is stuck */
   return call_start(L, t, c, download_k);
+}
+
+/* ------------------------------------------------------ journaled files */
+
+/* Does the file at 'path' hold 'bytes' bytes with checksum 'sum'? */
+static int file_matches (const char *path, long long bytes,
+                         const char *sum) {
+  uint64_t h;
+  long long n;
+  char got[40];
+  if (sf_xxh64_file(path, &h, &n) != 0 || n != bytes)
+    return 0;
+  sf_xxh64_format(h, got);
+  return strcmp(got, sum) == 0;
+}
+
+/* core.recorded_download(source, dest) -> bytes | nil
+** A verified download of this run whose file is still intact. */
+static int core_recorded_download (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  const char *source = luaL_checkstring(L, 1);
+  const char *dest = luaL_checkstring(L, 2);
+  long long bytes;
+  char sum[40];
+  if (rt->journal != NULL &&
+      sf_journal_download_get(rt->journal, rt->run_id, source, dest, &bytes,
+                              sum) == 1 && file_matches(dest, bytes, sum)) {
+    lua_pushinteger(L, bytes);
+    return 1;
+  }
+  luaL_pushfail(L);
+  return 1;
+}
+
+/* core.adopt_download(source, dest) -> bytes | nil
+** A complete audio file already at 'dest' (saved just before a crash,
+** before its journal record): record it instead of fetching it again. */
+static int core_adopt_download (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  const char *source = luaL_checkstring(L, 1);
+  const char *dest = luaL_checkstring(L, 2);
+  uint64_t h;
+  long long bytes;
+  char sum[40];
+  int fd = open(dest, O_RDONLY | O_CLOEXEC), audio;
+  if (fd < 0) {
+    luaL_pushfail(L);
+    return 1;
+  }
+  audio = sniff_audio(fd) != NULL;
+  close(fd);
+  if (!audio || rt->journal == NULL || sf_xxh64_file(dest, &h, &bytes) != 0) {
+    luaL_pushfail(L);
+    return 1;
+  }
+  sf_xxh64_format(h, sum);
+  sf_journal_download_put(rt->journal, rt->run_id, source, dest, bytes, sum);
+  lua_pushinteger(L, bytes);
+  return 1;
+}
+
+static int head_k (lua_State *L, int status, lua_KContext ctx) {
+  Call *c = (Call *)ctx;
+  int n = 2;
+  (void)status;
+  if (c->aborted)
+    sf_task_check_cancel(L, c->task);
+  if (c->req.fail != SF_FAIL_NONE)
+    n = push_fail(L, fail_message(&c->req), sf_fail_name(c->req.fail), 0);
+  else {
+    lua_pushinteger(L, c->req.status);
+    lua_pushinteger(L, c->req.content_length);
+  }
+  call_release(c);
+  sf_task_check_cancel(L, c->task);
+  return n;
+}
+
+/* core.head(url) -> status, content_length | nil, msg, kind (no key) */
+static int core_head (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  const char *url = luaL_checkstring(L, 1);
+  SfTask *t;
+  Call *c;
+  luaL_argcheck(L, strncmp(url, "http://", 7) == 0 ||
+                strncmp(url, "https://", 8) == 0, 1, "http(s) URL expected");
+  t = sf_task_current(L, "sonic.download");
+  sf_task_check_cancel(L, t);
+  lua_settop(L, 1);
+  c = call_new(L);
+  if (sf_request_prepare(&c->req, &rt->http, "HEAD", url, NULL, 0,
+                         ERROR_BODY_LIMIT) != 0)
+    return push_fail(L, c->req.errbuf, "network", 0);
+  c->req.connect_timeout_ms = 15000;
+  c->req.total_timeout_ms = 60000;
+  return call_start(L, t, c, head_k);
+}
+
+/* core.last_step() -> the journal key of this task's last paid call */
+static int core_last_step (lua_State *L) {
+  SfTask *t = sf_task_current(L, "core.last_step");
+  if (t->last_step[0] == '\0')
+    luaL_pushfail(L);
+  else
+    lua_pushstring(L, t->last_step);
+  return 1;
+}
+
+/* core.record_task(id, body): a terminal task status, for resumes. */
+static int core_record_task (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  const char *id = luaL_checkstring(L, 1);
+  const char *body = luaL_checkstring(L, 2);
+  if (rt->journal != NULL)
+    sf_journal_task_put(rt->journal, rt->run_id, id, body);
+  return 0;
+}
+
+/* core.recorded_task(id) -> body | nil */
+static int core_recorded_task (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  const char *id = luaL_checkstring(L, 1);
+  char *body = rt->journal != NULL && rt->resuming
+               ? sf_journal_task_get(rt->journal, rt->run_id, id) : NULL;
+  if (body == NULL) {
+    luaL_pushfail(L);
+    return 1;
+  }
+  lua_pushstring(L, body);
+  free(body);
+  return 1;
 }
 
 /* ------------------------------------------------------------- register */
@@ -371,6 +668,12 @@ static const luaL_Reg call_meta[] = {
 static const luaL_Reg http_funcs[] = {
   {"request", core_request},
   {"download", core_download},
+  {"head", core_head},
+  {"recorded_download", core_recorded_download},
+  {"adopt_download", core_adopt_download},
+  {"last_step", core_last_step},
+  {"record_task", core_record_task},
+  {"recorded_task", core_recorded_task},
   {NULL, NULL}
 };
 

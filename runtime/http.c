@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "http.h"
+#include "crash.h"
 #include "log.h"
 #include "timer.h"
 
@@ -159,6 +160,9 @@ static size_t on_write (char *p, size_t size, size_t n, void *ud) {
       return 0;
     }
     r->written += (long long)len;
+    if (r->checksum)
+      sf_xxh64_update(&r->xxh, p, len);
+    sf_crashpoint("during_download");
     return len;
   }
   if (sf_buf_append(&r->body, p, len) != 0) {
@@ -291,6 +295,40 @@ int sf_http_submit (SfRequest *r) {
   return 0;
 }
 
+void sf_http_hold (SfRequest *r) {
+  r->state = SF_REQ_HELD;
+  r->next = r->http->held_head;
+  r->http->held_head = r;
+}
+
+int sf_http_has_held (const SfHttp *h) {
+  return h->held_head != NULL;
+}
+
+void sf_http_release_held (SfHttp *h, const char *error) {
+  SfRequest *list = NULL;
+  while (h->held_head != NULL) {       /* reverse: keep the order held */
+    SfRequest *r = h->held_head;
+    h->held_head = r->next;
+    r->next = list;
+    list = r;
+  }
+  while (list != NULL) {
+    SfRequest *r = list;
+    list = r->next;
+    r->next = NULL;
+    if (error == NULL) {
+      sf_http_submit(r);
+    } else {                           /* reported as never sent */
+      r->state = SF_REQ_DONE;
+      r->fail = SF_FAIL_CONNECT;
+      snprintf(r->errbuf, sizeof(r->errbuf), "%s", error);
+      r->next = h->failed_head;
+      h->failed_head = r;
+    }
+  }
+}
+
 /* Take 'r' out of the wait queue, if it is there. */
 static void queue_unlink (SfHttp *h, SfRequest *r) {
   SfRequest **pp = &h->queue_head, *prev = NULL;
@@ -312,6 +350,13 @@ void sf_request_release (SfRequest *r) {
     return;                          /* never prepared */
   if (r->state == SF_REQ_QUEUED)
     queue_unlink(h, r);
+  if (r->state == SF_REQ_HELD) {
+    SfRequest **pp = &h->held_head;
+    while (*pp != NULL && *pp != r)
+      pp = &(*pp)->next;
+    if (*pp != NULL)
+      *pp = r->next;
+  }
   if (r->state == SF_REQ_DONE) {      /* may sit on the failed list */
     SfRequest **pp = &h->failed_head;
     while (*pp != NULL && *pp != r)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <curl/curl.h>
 #include "buf.h"
+#include "checksum.h"
 
 typedef struct SfRequest SfRequest;
 
@@ -26,6 +27,7 @@ typedef struct SfHttp {
   int max_inflight;          /* scheduler-side limit */
   SfRequest *queue_head, *queue_tail;  /* waiting for a slot */
   SfRequest *failed_head;    /* could not be started; reported next turn */
+  SfRequest *held_head;      /* paid calls waiting for the journal commit */
   char *auth_header;         /* "Authorization: Bearer ..."; never logged */
   char *api_prefix;          /* "<base>/api/v1/": auth goes only there */
   int verbose;               /* log each exchange on stderr */
@@ -44,7 +46,7 @@ typedef enum SfFailKind {
 } SfFailKind;
 
 typedef enum SfReqState {
-  SF_REQ_IDLE, SF_REQ_QUEUED, SF_REQ_RUNNING, SF_REQ_DONE
+  SF_REQ_IDLE, SF_REQ_HELD, SF_REQ_QUEUED, SF_REQ_RUNNING, SF_REQ_DONE
 } SfReqState;
 
 struct SfRequest {
@@ -58,6 +60,8 @@ struct SfRequest {
   long connect_timeout_ms, total_timeout_ms;
   long low_speed_bytes, low_speed_secs;  /* abort transfers slower */
   int download_fd;           /* >= 0: a 2xx body is written here */
+  int checksum;              /* hash the downloaded bytes (XXH64) */
+  SfXxh64 xxh;
   /* response */
   long status;
   SfBuf body;                /* JSON answers, or an error page */
@@ -95,6 +99,13 @@ int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
 int sf_request_add_header (SfRequest *r, const char *line);
 /* Start now, or queue when 'max_inflight' transfers are running. */
 int sf_http_submit (SfRequest *r);
+/* Hold 'r' until sf_http_release_held: a paid call leaves only after
+** its journal intent is committed. */
+void sf_http_hold (SfRequest *r);
+/* Submit every held request, or fail them all with 'error' (when the
+** journal could not be written). */
+void sf_http_release_held (SfHttp *h, const char *error);
+int sf_http_has_held (const SfHttp *h);
 /* Abort and free everything 'r' owns. Idempotent; never calls on_done. */
 void sf_request_release (SfRequest *r);
 /* Short name of r->fail, for Lua ("connect", "timeout", ...). */

@@ -11,6 +11,9 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include "crash.h"
+#include "journal.h"
+#include "log.h"
 #include "loop.h"
 #include "task.h"
 
@@ -24,6 +27,7 @@ static void on_signal (int sig) {
   SfRuntime *rt = signal_target;
   if (rt != NULL) {
     rt->interrupted = sig;
+    rt->signals++;
     if (write(rt->wake_pipe[1], "x", 1) < 0) {
       /* the pipe is full: a wake is already pending */
     }
@@ -108,14 +112,38 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
       continue;
     }
     if (rt->tasks_alive == 0)
-      return SF_LOOP_FINISHED;
-    if (rt->interrupted)
+      return rt->stopping ? SF_LOOP_INTERRUPTED : SF_LOOP_FINISHED;
+    if (rt->interrupted && !rt->stopping) {
+      /* stop starting work; let paid calls in flight get their answer
+      ** (and its journal record) so nothing ends up "unknown" */
+      rt->stopping = 1;
+      rt->stop_deadline = sf_now_ms() + 30000;
+      sf_log_error("interrupted: finishing the calls in flight "
+                   "(press Ctrl-C again to stop at once)");
+      sf_task_cancel_all(rt->L);
+      continue;
+    }
+    if (rt->stopping && (rt->signals > 1 || sf_now_ms() > rt->stop_deadline))
       return SF_LOOP_INTERRUPTED;
+    if (sf_http_has_held(&rt->http)) {
+      /* the intents of this turn's paid calls reach the disk first */
+      if (sf_journal_flush(rt->journal) != 0)
+        sf_http_release_held(&rt->http, "the journal could not be written "
+                             "(disk full?); the call was not sent");
+      else {
+        sf_crashpoint("after_intent");
+        sf_http_release_held(&rt->http, NULL);
+      }
+    } else if (rt->journal != NULL) {
+      sf_journal_flush(rt->journal);   /* outcomes of this turn */
+    }
     wait_ms = next_wait_ms(rt);
     if (wait_ms < 0 && sf_http_busy(&rt->http) == 0)
       return SF_LOOP_STUCK;   /* e.g. two tasks waiting on each other */
     if (wait_ms < 0 || wait_ms > 60000)
-      wait_ms = 60000;        /* curl's own timeouts still apply inside */
+      wait_ms = 60000;
+    if (rt->stopping && wait_ms > 250)
+      wait_ms = 250;          /* notice the drain deadline in time */        /* curl's own timeouts still apply inside */
     wfd.fd = rt->wake_pipe[0];
     wfd.events = CURL_WAIT_POLLIN;
     wfd.revents = 0;

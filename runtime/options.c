@@ -47,6 +47,8 @@ static int set_valued (SfRunOptions *o, const char *name, const char *v,
     o->sandbox_args = v;
   else if (strcmp(name, "--key-file") == 0)
     o->key_file = v;
+  else if (strcmp(name, "--journal") == 0)
+    o->journal = v;
   else if (strcmp(name, "--poll-interval") == 0) {
     if (parse_number(v, 0.001, &d) != 0)
       goto bad;
@@ -72,7 +74,7 @@ bad:
 
 static const char *const valued[] = {
   "--base-url", "--sandbox-args", "--key-file", "--poll-interval",
-  "--wait-timeout", "--budget", "--max-inflight", NULL
+  "--wait-timeout", "--budget", "--max-inflight", "--journal", NULL
 };
 
 int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,
@@ -111,6 +113,14 @@ int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,
       o->verbosity = 2;
     else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
       o->help = 1;
+    else if (strcmp(a, "--no-journal") == 0)
+      o->no_journal = 1;
+    else if (strcmp(a, "--resend-unknown") == 0)
+      o->resend_unknown = 1;
+    else if (strcmp(a, "--dry-run") == 0)
+      o->dry_run = 1;
+    else if (strcmp(a, "--json") == 0)
+      o->json = 1;
     else {
       snprintf(err, errlen, "unknown option '%s' (see --help)", a);
       return -1;

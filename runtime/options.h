@@ -21,6 +21,11 @@ typedef struct SfRunOptions {
   int max_inflight;          /* --max-inflight; 0: default */
   int verbosity;             /* 0 -q, 1 default, 2 -v */
   int help;                  /* --help seen */
+  const char *journal;       /* --journal FILE */
+  int no_journal;            /* --no-journal */
+  int resend_unknown;        /* --resend-unknown */
+  int dry_run;               /* --dry-run */
+  int json;                  /* --json (runs) */
 } SfRunOptions;
 
 /*

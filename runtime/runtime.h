@@ -22,7 +22,10 @@ typedef struct SfRuntime {
   int cancelled_all;         /* the main chunk failed: others stopped */
   int next_task_id;
   int wake_pipe[2];          /* written by signal handlers */
-  volatile sig_atomic_t interrupted;
+  volatile sig_atomic_t interrupted;  /* the last signal's number */
+  volatile sig_atomic_t signals;      /* how many arrived */
+  int stopping;              /* interrupted: draining the calls in flight */
+  uint64_t stop_deadline;    /* ms: give up draining after this */
   /* where the service is */
   char *base_url;            /* service root, no trailing slash */
   char *api_prefix;          /* base_url + "/api/v1/" */
@@ -37,6 +40,11 @@ typedef struct SfRuntime {
   long long spent;           /* credits of accepted or unknown paid calls */
   long long refunded;        /* credits given back for failed tasks */
   int tasks_created;
+  /* the journal (NULL: not kept) */
+  struct SfJournal *journal;
+  char run_id[40];
+  int resuming;              /* a resumed run: steps may replay */
+  int resend_unknown;        /* --resend-unknown */
   /* outcome */
   int unobserved_errors;     /* tasks that failed and nobody waited for */
 } SfRuntime;

@@ -11,6 +11,7 @@
 */
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <lauxlib.h>
 #include "task.h"
@@ -19,6 +20,8 @@ static const char TASKS_KEY = 0;   /* registry[&TASKS_KEY] = {[co] = ud} */
 static const char FAILED_KEY = 0;  /* registry[&FAILED_KEY] = {[ud] = true} */
 
 enum { UV_THREAD = 1, UV_OUTCOME = 2, UV_JOINERS = 3 };
+
+static SfTask *task_of (lua_State *L);
 
 /* ------------------------------------------------------------ ready queue */
 
@@ -116,6 +119,14 @@ SfTask *sf_task_spawn (lua_State *L, SfRuntime *rt, int nargs) {
   lua_rawset(L, -3);                              /* TASKS[co] = ud */
   lua_pop(L, 1);                                  /* ud */
   t->id = ++rt->next_task_id;
+  {                         /* deterministic for a deterministic script */
+    SfTask *parent = task_of(L);
+    if (parent != NULL)
+      snprintf(t->path, sizeof(t->path), "%.48s.%d", parent->path,
+               ++parent->children);
+    else
+      snprintf(t->path, sizeof(t->path), "main");
+  }
   rt->tasks_alive++;
   ready_push(rt, t);
   return t;

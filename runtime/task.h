@@ -43,6 +43,10 @@ struct SfTask {
   int (*abort_wait) (SfTask *t);  /* cancel hook for the current wait */
   SfTimer timer;
   int queued;                /* on the ready list */
+  char path[64];             /* "main", "main.2", "main.2.1": spawn order */
+  int children;              /* tasks spawned by this one so far */
+  int steps;                 /* paid calls made by this one so far */
+  char last_step[80];        /* journal key of its last paid call */
   SfTask *next_ready;
 };
 

@@ -58,14 +58,31 @@ end
 -- One API call with the retry policy. 'call' is "create", "read" (or
 -- "free": never retried). Returns the decoded answer and the status.
 --
+-- Failures decided before anything was sent: never retried.
+local LOCAL_FAILURES = {
+  budget = "budget",            -- over --budget
+  unknown = "network",          -- journal: sent before a crash, answer lost
+  changed = "bad_request",      -- journal: the script changed since the run
+  journal = "io",               -- journal: cannot write
+  bad_request = "bad_request",
+}
+
 local function api(method, path, body, call, opts)
   local attempt = 0
+  opts = opts or {}
   while true do
     attempt = attempt + 1
     local status, text, meta = core.request(method, path, body, opts)
+    if call == "create" then
+      -- a retry repeats the same journal step, not a new one
+      opts.retry_of = core.last_step() or opts.retry_of
+    end
     if status == nil then                       -- transport failure
       local fkind = meta
-      if fkind == "budget" then raise("budget", text) end
+      if LOCAL_FAILURES[fkind] then
+        raise(LOCAL_FAILURES[fkind], text,
+              fkind == "unknown" and {outcome = "unknown"} or nil)
+      end
       if retry.should_retry(call, fkind, attempt) then
         backoff(fkind, attempt, nil, path)
       elseif call == "create" and fkind ~= "connect" then
@@ -85,7 +102,7 @@ local function api(method, path, body, call, opts)
                 " with something that is not a JSON object: " ..
                 message_of(nil, text, status), {status = status})
         end
-        return data, status
+        return data, status, text
       end
       local msg = message_of(data, text, status)
       if retry.should_retry(call, status, attempt) then
@@ -167,8 +184,10 @@ function M.create(params)
   end
   local body = complete_create(copy(params))
   local what = body.task_type or "create_music"
-  return submit("sonic/create", body, what,
-                what .. " " .. (body.title or body.tags or ""))
+  return submit("sonic/create", body, what, what .. " " ..
+                (body.tags or body.title or body.gpt_description_prompt or
+                 (body.continue_clip_id and "of " ..
+                  short(body.continue_clip_id)) or ""):sub(1, 60))
 end
 
 -- The model to use for a task derived from 'clip'.
@@ -257,7 +276,8 @@ function M.wav(clip)
   if type(url) ~= "string" or url == "" then
     raise("server", "the wav answer has no data.wav_url")
   end
-  return {clip_id = id, wav_url = url}
+  return {clip_id = id, wav_url = url,
+          title = type(clip) == "table" and clip.title or nil}
 end
 
 function M.midi(clip)
@@ -304,9 +324,8 @@ local function task_state(clips)
   return moving and "running" or "pending", false
 end
 
-function M.poll(task)
-  local id = task_id_of(task)
-  local data, status = api("GET", "sonic/task/" .. id, nil, "read")
+-- The poll result for a task status answer.
+local function poll_view(id, data, status)
   local clips = {}
   if status ~= 202 and data.type ~= "not_ready"
      and type(data.data) == "table" then
@@ -314,6 +333,23 @@ function M.poll(task)
   end
   local state, done = task_state(clips)
   return {id = id, state = state, clips = clips, done = done}
+end
+
+function M.poll(task)
+  local id = task_id_of(task)
+  local data, status, text = api("GET", "sonic/task/" .. id, nil, "read")
+  local p = poll_view(id, data, status)
+  if p.done then core.record_task(id, text) end   -- for a resumed run
+  return p
+end
+
+-- A resumed run: the task's final status, if it was journaled.
+local function recorded_poll(id)
+  local text = core.recorded_task(id)
+  local data = text and core.decode(text)
+  if type(data) ~= "table" then return nil end
+  local p = poll_view(id, data, 200)
+  return p.done and p or nil
 end
 
 -- Seconds until the next poll: the service advises a first poll after
@@ -335,11 +371,14 @@ function M.wait(task, opts)
   end
   local deadline = core.now() + timeout
   local first, last_state = true, nil
+  local p = recorded_poll(id)
   while true do
-    local now = core.now()
-    core.sleep(math.max(0, math.min(poll_delay(first), deadline - now)))
-    first = false
-    local p = M.poll(id)
+    if p == nil then
+      local now = core.now()
+      core.sleep(math.max(0, math.min(poll_delay(first), deadline - now)))
+      first = false
+      p = M.poll(id)
+    end
     if p.state ~= last_state then
       core.log("debug", ("task %s: %s"):format(short(id), p.state))
       last_state = p.state
@@ -361,6 +400,7 @@ function M.wait(task, opts)
       raise("timeout", ("task did not finish within %g s (last state: %s)")
             :format(timeout, p.state), {task_id = id})
     end
+    p = nil
   end
 end
 
@@ -433,10 +473,31 @@ function M.download(x, dest)
            safe_name(clip and clip.title) .. "-" .. short(id) .. "." ..
            extension_of(url)
   end
+  local source = clip and clip.clip_id and
+                 (clip.clip_id .. (clip.wav_url and "/wav" or "/audio")) or url
+  local have = core.recorded_download(source, dest)
+  if have then
+    info("kept %s (verified earlier in this run)", dest)
+    return dest
+  end
+  if defaults.resuming and core.is_dir(dest) == false then
+    -- saved just before a crash, before it was journaled: a complete
+    -- file of the announced length is kept, not fetched again
+    local size = core.file_size(dest)
+    if size and size > 0 then
+      local status, length = core.head(url)
+      if status == 200 and length == size and
+         core.adopt_download(source, dest) then
+        info("kept %s (complete before the interruption)", dest)
+        return dest
+      end
+    end
+  end
   local attempt = 0
   while true do
     attempt = attempt + 1
-    local path, bytes, kind, status = core.download(url, dest)
+    local path, bytes, kind, status = core.download(url, dest,
+                                                    {source = source})
     if path then
       info("saved %s (%.1f MB)", path, bytes / 1e6)
       return path

@@ -1,0 +1,222 @@
+/*
+** session.c -- set up and tear down one invocation (see session.h).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include "log.h"
+#include "loop.h"
+#include "sandbox/sandbox.h"
+#include "script.h"
+#include "secrets.h"
+#include "session.h"
+#include "target.h"
+
+/* The in-process sandbox runs this much faster than the real service, so
+** a task takes seconds instead of minutes; a dry run, faster still. */
+#define IN_PROCESS_SPEED 30.0
+#define DRY_RUN_SPEED 2000.0
+#define DRY_RUN_CLIP_SECONDS 3.0
+#define MAX_SANDBOX_ARGS 64
+#define DEFAULT_JOURNAL ".sonicflow/journal.db"
+
+/* Split 'args' on white space into 'argv' (modified in place). */
+static int split_args (char *args, char **argv, int max) {
+  int n = 0;
+  char *save = NULL, *tok;
+  for (tok = strtok_r(args, " \t\n", &save); tok != NULL && n < max;
+       tok = strtok_r(NULL, " \t\n", &save))
+    argv[n++] = tok;
+  return n;
+}
+
+/* The file next to the journal where the in-process sandbox of run 'id'
+** keeps its state, so that resuming finds the same tasks. */
+static void sandbox_state_path (const SfRunOptions *o, const char *id,
+                                char *out, size_t n) {
+  const char *j = o->journal ? o->journal : DEFAULT_JOURNAL;
+  const char *slash = strrchr(j, '/');
+  int dirlen = slash ? (int)(slash - j) : 1;
+  snprintf(out, n, "%.*s/sandbox-%s.db", dirlen, slash ? j : ".", id);
+}
+
+/* Start the in-process sandbox; on success rt->base_url points at it. */
+static int start_sandbox (SfSession *s, const SfRunOptions *o, char *err,
+                          size_t errlen) {
+  SfSandboxConfig cfg;
+  char *argv[MAX_SANDBOX_ARGS];
+  char *copy = NULL, url[128], state[1200];
+  int rc = -1;
+  sf_sandbox_config_init(&cfg);
+  cfg.speed = o->dry_run ? DRY_RUN_SPEED : IN_PROCESS_SPEED;
+  if (o->dry_run)
+    cfg.clip_seconds = DRY_RUN_CLIP_SECONDS;
+  cfg.quiet = 1;
+  if (s->rt.journal != NULL && !o->dry_run) {
+    sandbox_state_path(o, s->run.id, state, sizeof(state));
+    cfg.state_path = state;
+  }
+  if (o->sandbox_args != NULL) {
+    if ((copy = strdup(o->sandbox_args)) == NULL)
+      goto done;
+    if (sf_sandbox_config_parse(&cfg, split_args(copy, argv,
+        MAX_SANDBOX_ARGS), argv, err, errlen) != 0)
+      goto done;
+  }
+  cfg.host = "127.0.0.1";
+  if ((s->sandbox = sf_sandbox_start(&cfg, err, errlen)) == NULL)
+    goto done;
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d",
+           sf_sandbox_port(s->sandbox));
+  s->rt.base_url = strdup(url);
+  s->rt.in_process_sandbox = 1;
+  s->rt.sandbox_speed = cfg.speed > 0 ? cfg.speed : 1;
+  if (s->key == NULL)
+    s->key = strdup("sandbox-local-key");
+  if (s->rt.base_url == NULL || s->key == NULL)
+    goto done;
+  if (o->verbosity > 0)
+    fprintf(stderr, "sonicflow: %s: using the built-in sandbox at %s "
+            "(%gx speed; nothing is charged)\n",
+            o->dry_run ? "dry run" : o->force_sandbox ? "--sandbox"
+            : "no API key and no base URL", url, s->rt.sandbox_speed);
+  rc = 0;
+done:
+  free(copy);
+  return rc;
+}
+
+/* Point the session at 'o->base_url' (or the real service). */
+static int use_remote (SfSession *s, const SfRunOptions *o, int have_key,
+                       char *err, size_t errlen) {
+  s->rt.base_url = sf_target_normalize(
+      o->base_url ? o->base_url : SF_REAL_SERVICE, err, errlen);
+  if (s->rt.base_url == NULL)
+    return -1;
+  if (!have_key) {
+    if (!sf_target_is_loopback(s->rt.base_url)) {
+      snprintf(err, errlen, "no API key for %s: set MUSICAPI_KEY or use "
+               "--key-file (or leave out the base URL to use the "
+               "built-in sandbox)", s->rt.base_url);
+      return -1;
+    }
+    s->key = strdup("sandbox-local-key");   /* a local sandbox takes any */
+  }
+  s->rt.sandbox_speed = 1;
+  return s->key ? 0 : -1;
+}
+
+/* Fill the run's defaults from the options (times scaled to the sandbox
+** speed, so a fast sandbox is not polled at the real service's pace). */
+static void apply_defaults (SfRuntime *rt, const SfRunOptions *o) {
+  double sp = rt->sandbox_speed > 0 ? rt->sandbox_speed : 1;
+  if (o->poll_interval > 0) {
+    rt->poll_first = o->poll_interval;
+    rt->poll_min = rt->poll_max = o->poll_interval;
+  } else {
+    rt->poll_first = 10.0 / sp;
+    rt->poll_min = 15.0 / sp;
+    rt->poll_max = 25.0 / sp;
+  }
+  rt->wait_timeout = o->wait_timeout > 0 ? o->wait_timeout : 900.0;
+  rt->resend_unknown = o->resend_unknown;
+}
+
+/* Open the journal and start or find the run. Exit code. */
+static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
+                     const char *args_json, const char *resume) {
+  char err[512];
+  int found;
+  if (sf_journal_open(&s->rt.journal, o->dry_run ? NULL :
+                      (o->journal ? o->journal : DEFAULT_JOURNAL),
+                      err, sizeof(err)) != 0) {
+    sf_log_error("%s", err);
+    return SF_EXIT_USAGE;
+  }
+  if (resume == NULL) {
+    snprintf(s->run.script, sizeof(s->run.script), "%s", script);
+    snprintf(s->run.args, sizeof(s->run.args), "%s", args_json);
+    s->run.budget = o->budget;
+    if (sf_journal_run_begin(s->rt.journal, &s->run) != 0) {
+      sf_log_error("cannot write the journal");
+      return SF_EXIT_FAILED;
+    }
+    s->rt.budget = o->budget;
+  } else {
+    found = sf_journal_run_find(s->rt.journal, resume[0] ? resume : NULL,
+                                &s->run);
+    if (found <= 0) {
+      sf_log_error(resume[0] ? "no run '%s' in the journal" :
+                   "no unfinished run in the journal%s", resume);
+      return SF_EXIT_USAGE;
+    }
+    s->rt.resuming = 1;
+    s->rt.budget = o->budget >= 0 ? o->budget : s->run.budget;
+    s->rt.spent = sf_journal_run_committed(s->rt.journal, s->run.id);
+  }
+  snprintf(s->rt.run_id, sizeof(s->rt.run_id), "%s", s->run.id);
+  return SF_EXIT_OK;
+}
+
+int sf_session_open (SfSession *s, const SfRunOptions *o, const char *script,
+                     const char *args_json, const char *resume,
+                     SfOpenBindings open_bindings) {
+  char err[512];
+  SfRuntime *rt = &s->rt;
+  int have_key, code;
+  memset(s, 0, sizeof(*s));
+  rt->budget = o->budget;
+  sf_log_set_level((SfLogLevel)o->verbosity);
+  if (sf_loop_init(rt, o->max_inflight) != 0) {
+    sf_log_error("cannot initialise the network (libcurl)");
+    return SF_EXIT_FAILED;
+  }
+  rt->http.verbose = o->verbosity >= 2;
+  if ((have_key = sf_secret_load(o->key_file, &s->key, err,
+                                 sizeof(err))) < 0) {
+    sf_log_error("%s", err);
+    return SF_EXIT_USAGE;
+  }
+  if (!o->no_journal &&
+      (code = open_run(s, o, script, args_json, resume)) != SF_EXIT_OK)
+    return code;
+  if (o->force_sandbox || o->dry_run || (!have_key && o->base_url == NULL)
+      ? start_sandbox(s, o, err, sizeof(err))
+      : use_remote(s, o, have_key, err, sizeof(err))) {
+    sf_log_error("%s", err);
+    return SF_EXIT_USAGE;
+  }
+  apply_defaults(rt, o);
+  if ((rt->api_prefix = malloc(strlen(rt->base_url) + 9)) == NULL)
+    return SF_EXIT_FAILED;
+  sprintf(rt->api_prefix, "%s/api/v1/", rt->base_url);
+  if (sf_http_set_auth(&rt->http, s->key, rt->api_prefix) != 0)
+    return SF_EXIT_FAILED;
+  if ((rt->L = luaL_newstate()) == NULL)
+    return SF_EXIT_FAILED;
+  luaL_openlibs(rt->L);
+  if (open_bindings(rt->L, rt) != 0) {
+    sf_log_error("cannot load module sonic: %s", lua_tostring(rt->L, -1));
+    return SF_EXIT_FAILED;
+  }
+  sf_loop_catch_signals(rt);
+  return SF_EXIT_OK;
+}
+
+void sf_session_close (SfSession *s, int code) {
+  SfRuntime *rt = &s->rt;
+  if (rt->L != NULL)
+    lua_close(rt->L);            /* releases requests, then ... */
+  if (rt->journal != NULL && rt->run_id[0])
+    sf_journal_run_end(rt->journal, rt->run_id, code == SF_EXIT_OK
+                       ? "finished" : code == SF_EXIT_INTERRUPTED
+                       ? "interrupted" : "failed");
+  sf_loop_free(rt);              /* ... the engine they used */
+  sf_sandbox_stop(s->sandbox);
+  sf_journal_close(rt->journal);
+  sf_secret_free(s->key);
+  free(rt->base_url);
+  free(rt->api_prefix);
+}
