@@ -27,6 +27,10 @@ static int core_settings (lua_State *L) {
   lua_setfield(L, -2, "sandbox");
   lua_pushnumber(L, rt->poll_first);
   lua_setfield(L, -2, "poll_first");
+  if (rt->poll_fixed > 0) {
+    lua_pushnumber(L, rt->poll_fixed);
+    lua_setfield(L, -2, "poll_interval");
+  }
   lua_pushnumber(L, rt->poll_min);
   lua_setfield(L, -2, "poll_min");
   lua_pushnumber(L, rt->poll_max);

@@ -138,12 +138,24 @@ static int run_script (SfSession *s, const char *script, int argc,
   return sf_script_run(&s->rt, n);
 }
 
+/* Did the run fail because of the world (worth resuming later), rather
+** than because of the script? */
+static int worth_resuming (const SfRuntime *rt) {
+  static const char *const kinds[] = {"network", "server", "timeout",
+                                      "rate_limited", NULL};
+  int i;
+  for (i = 0; kinds[i]; i++)
+    if (strcmp(rt->failure_kind, kinds[i]) == 0)
+      return rt->spent > 0;
+  return 0;
+}
+
 /* What to print when the run stops early, so nothing is lost. */
 static void after_run (SfSession *s, int code, const SfRunOptions *o) {
   if (o->dry_run && s->rt.journal != NULL)
     print_dry_run(s);
-  else if (s->rt.journal != NULL && code != SF_EXIT_OK &&
-           code != SF_EXIT_USAGE)
+  else if (s->rt.journal != NULL && (code == SF_EXIT_INTERRUPTED ||
+           (code == SF_EXIT_FAILED && worth_resuming(&s->rt))))
     fprintf(stderr, "sonicflow: run %s %s; continue it with: sonicflow "
             "resume %s\n", s->rt.run_id, code == SF_EXIT_INTERRUPTED
             ? "was interrupted" : "failed", s->rt.run_id);

@@ -34,6 +34,7 @@ typedef struct SfRuntime {
   /* defaults for the Lua side (sonic.config may change them) */
   double poll_first;         /* seconds before the first poll */
   double poll_min, poll_max; /* later polls: uniform in [min, max] */
+  double poll_fixed;         /* --poll-interval, or 0 */
   double wait_timeout;       /* seconds; sonic.wait's default */
   /* money: enforced here, not in Lua, so a script cannot change it */
   long long budget;          /* credits this run may spend; -1 = no limit */
@@ -47,6 +48,7 @@ typedef struct SfRuntime {
   int resend_unknown;        /* --resend-unknown */
   /* outcome */
   int unobserved_errors;     /* tasks that failed and nobody waited for */
+  char failure_kind[32];     /* kind of the main chunk's error, if any */
 } SfRuntime;
 
 #endif

@@ -1,6 +1,7 @@
 /*
 ** script.c -- run a workflow to the end (see script.h).
 */
+#include <stdio.h>
 #include <string.h>
 #include <lauxlib.h>
 #include "log.h"
@@ -76,6 +77,11 @@ int sf_script_run (SfRuntime *rt, int nargs) {
   }
   if (main_task->done && !main_task->ok) {
     lua_getiuservalue(L, handle, 2);           /* the outcome */
+    if (lua_getfield(L, -1, "err") == LUA_TTABLE &&
+        lua_getfield(L, -1, "kind") == LUA_TSTRING)
+      snprintf(rt->failure_kind, sizeof(rt->failure_kind), "%s",
+               lua_tostring(L, -1));
+    lua_settop(L, handle + 1);
     if (!main_task->cancel_error)
       report_error(L, lua_gettop(L), "");
     lua_pop(L, 1);

@@ -115,6 +115,7 @@ static void apply_defaults (SfRuntime *rt, const SfRunOptions *o) {
   if (o->poll_interval > 0) {
     rt->poll_first = o->poll_interval;
     rt->poll_min = rt->poll_max = o->poll_interval;
+    rt->poll_fixed = o->poll_interval;
   } else {
     rt->poll_first = 10.0 / sp;
     rt->poll_min = 15.0 / sp;

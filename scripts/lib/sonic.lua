@@ -15,7 +15,7 @@ local raise = errors.raise
 
 local defaults = core.settings()
 local config = {
-  poll_interval = nil,            -- nil: the service's advice (below)
+  poll_interval = defaults.poll_interval,  -- nil: the service's advice
   wait_timeout = defaults.wait_timeout,
   max_inflight = defaults.max_inflight,
 }
@@ -63,7 +63,7 @@ local LOCAL_FAILURES = {
   budget = "budget",            -- over --budget
   unknown = "network",          -- journal: sent before a crash, answer lost
   changed = "bad_request",      -- journal: the script changed since the run
-  journal = "io",               -- journal: cannot write
+  journal = "bad_request",      -- journal: cannot write (see README)
   bad_request = "bad_request",
 }
 
@@ -102,7 +102,7 @@ local function api(method, path, body, call, opts)
                 " with something that is not a JSON object: " ..
                 message_of(nil, text, status), {status = status})
         end
-        return data, status, text
+        return data, status, text, meta
       end
       local msg = message_of(data, text, status)
       if retry.should_retry(call, status, attempt) then
@@ -148,15 +148,16 @@ function Task:wait(opts) return M.wait(self, opts) end
 
 -- POST a paid request whose answer carries a task id.
 local function submit(path, body, kind, label)
-  local data = api("POST", path, body, "create")
+  local data, _, _, meta = api("POST", path, body, "create")
   local id = data.task_id
   if type(id) ~= "string" or id == "" then
     raise("server", "the service accepted the request but sent no task id",
           {outcome = "unknown"})
   end
-  local spent = core.spending()
-  info("%s -> task %s (spent %d credits so far)", label, short(id),
-       spent.spent)
+  if not meta.replayed then
+    info("%s -> task %s (%d credits; %d committed in this run)", label,
+         short(id), meta.price or 0, core.spending().spent)
+  end
   return new_task(id, kind, body)
 end
 
@@ -467,7 +468,7 @@ function M.download(x, dest)
   end
   if is_directory(dest) then
     local ok, err = core.mkdir(dest)
-    if not ok then raise("io", err) end
+    if not ok then raise("bad_request", err) end
     local id = clip and clip.clip_id or url:match("([%w%-]+)%.%w+$") or "file"
     dest = dest:gsub("/+$", "") .. "/" ..
            safe_name(clip and clip.title) .. "-" .. short(id) .. "." ..
@@ -503,7 +504,7 @@ function M.download(x, dest)
       return path
     end
     local msg, fkind = bytes, kind
-    if fkind == "write" then raise("io", msg) end
+    if fkind == "write" then raise("bad_request", msg) end
     local what = fkind == "http" and status or fkind
     if not retry.should_retry("download", what, attempt) then
       if fkind == "http" then

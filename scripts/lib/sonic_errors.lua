@@ -4,8 +4,9 @@
 -- __tostring that reads as one line, so an uncaught error prints as
 -- "script.lua:12: insufficient_credits: The remaining ... (HTTP 403)".
 -- 'kind' is one of: bad_request, auth, insufficient_credits, forbidden,
--- rate_limited, server, network, timeout, task_failed, budget, cancelled,
--- io (a local file could not be written).
+-- rate_limited, server, network, timeout, task_failed, budget, cancelled
+-- (DESIGN.md's list; a local file that cannot be written is a bad_request
+-- naming the path).
 local core = require "sonic.core"
 
 local M = {}
