@@ -30,7 +30,7 @@ static const char schema[] =
   " id TEXT PRIMARY KEY, script TEXT NOT NULL, args TEXT NOT NULL,"
   " status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
   " attempts INTEGER NOT NULL DEFAULT 1, budget INTEGER,"
-  " sandbox_state TEXT);"
+  " sandbox_state TEXT, service TEXT);"
   "CREATE TABLE IF NOT EXISTS steps("
   " run_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,"
   " position TEXT NOT NULL, hash TEXT NOT NULL, summary TEXT,"
@@ -175,18 +175,19 @@ int sf_journal_run_begin (SfJournal *j, SfRunInfo *info) {
   snprintf(info->status, sizeof(info->status), "running");
   return write_stmt(j, prep(j,
       "INSERT INTO runs(id, script, args, status, started_at, budget,"
-      " sandbox_state) VALUES(?,?,?,?,?,?,?)", "tttttit", info->id,
-      info->script, info->args, "running", started, info->budget,
-      info->sandbox_state[0] ? info->sandbox_state : NULL)) == 0
+      " sandbox_state, service) VALUES(?,?,?,?,?,?,?,?)", "tttttitt",
+      info->id, info->script, info->args, "running", started, info->budget,
+      info->sandbox_state[0] ? info->sandbox_state : NULL,
+      info->service[0] ? info->service : NULL)) == 0
     ? sf_journal_flush(j) : -1;
 }
 
 int sf_journal_run_find (SfJournal *j, const char *id, SfRunInfo *info) {
   sqlite3_stmt *st = id != NULL
-    ? prep(j, "SELECT id, script, args, status, budget, sandbox_state"
-              " FROM runs WHERE id = ?", "t", id)
-    : prep(j, "SELECT id, script, args, status, budget, sandbox_state"
-              " FROM runs WHERE status <> 'finished'"
+    ? prep(j, "SELECT id, script, args, status, budget, sandbox_state,"
+              " service FROM runs WHERE id = ?", "t", id)
+    : prep(j, "SELECT id, script, args, status, budget, sandbox_state,"
+              " service FROM runs WHERE status <> 'finished'"
               " ORDER BY started_at DESC, rowid DESC LIMIT 1", "");
   int rc;
   if (st == NULL)
@@ -200,6 +201,7 @@ int sf_journal_run_find (SfJournal *j, const char *id, SfRunInfo *info) {
     info->budget = sqlite3_column_type(st, 4) == SQLITE_NULL
                    ? -1 : sqlite3_column_int64(st, 4);
     copy_col(st, 5, info->sandbox_state, sizeof(info->sandbox_state));
+    copy_col(st, 6, info->service, sizeof(info->service));
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_ROW)
@@ -431,4 +433,12 @@ int sf_journal_print_runs (SfJournal *j, int json) {
     printf(n ? "\n]\n" : "]\n");
   sqlite3_finalize(st);
   return 0;
+}
+
+int sf_journal_run_set_service (SfJournal *j, const char *id,
+                                const char *service) {
+  if (write_stmt(j, prep(j, "UPDATE runs SET service = ? WHERE id = ?",
+                        "tt", service, id)) != 0)
+    return -1;
+  return sf_journal_flush(j);
 }

@@ -46,6 +46,8 @@ typedef struct SfRunInfo {
   char status[16];
   long long budget;          /* -1: none */
   char sandbox_state[1024];  /* in-process sandbox state file, or "" */
+  char service[512];         /* base URL of the run, or "sandbox" for the
+                                in-process one (never the key) */
 } SfRunInfo;
 
 /* Open (creating the file, its directory and the schema). NULL path or
@@ -62,6 +64,9 @@ int sf_journal_run_begin (SfJournal *j, SfRunInfo *info);
 /* Find a run to resume: 'id', or NULL for the latest one that did not
 ** finish. Counts an attempt. 1 found, 0 none, -1 error. */
 int sf_journal_run_find (SfJournal *j, const char *id, SfRunInfo *info);
+/* Record which service the run talks to ("sandbox" or a base URL). */
+int sf_journal_run_set_service (SfJournal *j, const char *id,
+                                const char *service);
 /* Record how the run ended: "finished", "failed", "interrupted". */
 int sf_journal_run_end (SfJournal *j, const char *id, const char *status);
 /* Credits of the run's steps that were or may have been charged. */

@@ -161,11 +161,12 @@ static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
   return SF_EXIT_OK;
 }
 
-int sf_session_open (SfSession *s, const SfRunOptions *o, const char *script,
-                     const char *args_json, const char *resume,
-                     SfOpenBindings open_bindings) {
+int sf_session_open (SfSession *s, const SfRunOptions *opts,
+                     const char *script, const char *args_json,
+                     const char *resume, SfOpenBindings open_bindings) {
   char err[512];
   SfRuntime *rt = &s->rt;
+  SfRunOptions copy = *opts, *o = &copy;
   int have_key, code;
   memset(s, 0, sizeof(*s));
   rt->budget = o->budget;
@@ -183,12 +184,23 @@ int sf_session_open (SfSession *s, const SfRunOptions *o, const char *script,
   if (!o->no_journal &&
       (code = open_run(s, o, script, args_json, resume)) != SF_EXIT_OK)
     return code;
+  if (resume != NULL && o->base_url == NULL && !o->force_sandbox) {
+    /* resume talks to the service the run was started against */
+    if (strcmp(s->run.service, "sandbox") == 0)
+      o->force_sandbox = 1;
+    else if (s->run.service[0])
+      o->base_url = s->run.service;
+  }
   if (o->force_sandbox || o->dry_run || (!have_key && o->base_url == NULL)
       ? start_sandbox(s, o, err, sizeof(err))
       : use_remote(s, o, have_key, err, sizeof(err))) {
     sf_log_error("%s", err);
     return SF_EXIT_USAGE;
   }
+  if (rt->journal != NULL && resume == NULL)
+    sf_journal_run_set_service(rt->journal, rt->run_id,
+                               rt->in_process_sandbox ? "sandbox"
+                               : rt->base_url);
   apply_defaults(rt, o);
   if ((rt->api_prefix = malloc(strlen(rt->base_url) + 9)) == NULL)
     return SF_EXIT_FAILED;

@@ -30,9 +30,9 @@ typedef struct SfSession {
 ** the latest unfinished one; NULL to start a new run); 'script' and
 ** 'args_json' describe a new run. Returns an exit code: 0 when ready.
 */
-int sf_session_open (SfSession *s, const SfRunOptions *o, const char *script,
-                     const char *args_json, const char *resume,
-                     SfOpenBindings open_bindings);
+int sf_session_open (SfSession *s, const SfRunOptions *o,
+                     const char *script, const char *args_json,
+                     const char *resume, SfOpenBindings open_bindings);
 
 /* Record how the run ended (exit code), tear everything down. */
 void sf_session_close (SfSession *s, int code);

@@ -1,0 +1,22 @@
+/*
+** run_child.h -- run `sonicflow ARGS...` in a directory with extra
+** environment, wait for it, capture its stderr.
+*/
+#ifndef RUN_CHILD_H
+#define RUN_CHILD_H
+
+typedef struct ChildResult {
+  int exited;          /* 1: exited normally, 0: killed by a signal */
+  int code;            /* exit code, or the signal number */
+  char err[8192];      /* stderr (truncated) */
+} ChildResult;
+
+/* 'env' is a NULL-terminated list of "NAME=value" added to the
+** environment; 'argv' NULL-terminated, argv[0] the binary. 0 or -1. */
+int run_child (const char *dir, char *const *env, char *const *argv,
+               int timeout_s, ChildResult *r);
+
+/* Write 'text' to 'path'. 0 or -1. */
+int write_file (const char *path, const char *text);
+
+#endif
