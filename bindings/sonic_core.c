@@ -7,10 +7,12 @@
 */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include "bindings.h"
 #include "embedded_lua.h"
+#include "headers.h"
 #include "log.h"
 #include "task.h"
 
@@ -87,8 +89,19 @@ static int core_log (lua_State *L) {
   return 0;
 }
 
+/* core.retry_after(value) -> seconds | nil (seconds or an HTTP-date) */
+static int core_retry_after (lua_State *L) {
+  double s = sf_parse_retry_after(luaL_checkstring(L, 1), time(NULL));
+  if (s < 0)
+    luaL_pushfail(L);
+  else
+    lua_pushnumber(L, s);
+  return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
   {"settings", core_settings},
+  {"retry_after", core_retry_after},
   {"set_max_inflight", core_set_max_inflight},
   {"spending", core_spending},
   {"log", core_log},
@@ -109,7 +122,14 @@ static int luaopen_sonic_core (lua_State *L) {
   return 1;
 }
 
-/* Loader of an embedded module: upvalue 1 is its index in the table. */
+static const char MODULE_ENV_KEY = 0;  /* registry: the modules' _ENV */
+
+/*
+** Loader of an embedded module: upvalue 1 is its index in the table. The
+** module runs in a private copy of the standard globals, made before any
+** script ran: a script that replaces pairs or error in its own globals
+** cannot change how module sonic behaves.
+*/
 static int load_embedded (lua_State *L) {
   const SfEmbeddedLua *m =
       &sf_embedded_lua[lua_tointeger(L, lua_upvalueindex(1))];
@@ -117,14 +137,32 @@ static int load_embedded (lua_State *L) {
   snprintf(chunkname, sizeof(chunkname), "@sonic/%s.lua", m->name);
   if (luaL_loadbufferx(L, m->src, m->len, chunkname, "t") != LUA_OK)
     return lua_error(L);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &MODULE_ENV_KEY);
+  if (lua_setupvalue(L, -2, 1) == NULL)      /* _ENV of the chunk */
+    lua_pop(L, 1);
   lua_pushstring(L, m->name);
   lua_call(L, 1, 1);
   return 1;
 }
 
+/* registry[MODULE_ENV_KEY] = a shallow copy of _G as it is now. */
+static void make_module_env (lua_State *L) {
+  lua_newtable(L);
+  lua_pushglobaltable(L);
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {            /* env G key value */
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);                      /* env G key key value */
+    lua_rawset(L, -5);
+  }
+  lua_pop(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &MODULE_ENV_KEY);
+}
+
 int sf_bindings_open (lua_State *L, SfRuntime *rt) {
   int i;
   sf_task_setup(L, rt);
+  make_module_env(L);
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
   lua_pushcfunction(L, luaopen_cjson);
   lua_setfield(L, -2, "cjson");
@@ -149,5 +187,14 @@ int sf_bindings_open (lua_State *L, SfRuntime *rt) {
   if (lua_pcall(L, 1, 1, 0) != LUA_OK)
     return -1;
   lua_setglobal(L, "sonic");
+  if (rt->untrusted) {                       /* --sandbox-script */
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "sonic.untrusted");
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK)
+      return -1;
+    lua_pushglobaltable(L);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+      return -1;
+  }
   return 0;
 }

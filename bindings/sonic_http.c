@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <lauxlib.h>
 #include "bindings.h"
 #include "checksum.h"
 #include "crash.h"
+#include "headers.h"
 #include "credits.h"
 #include "journal.h"
 #include "log.h"
@@ -49,6 +51,7 @@ typedef struct Call {
   SfStepId step;
   char *source;           /* download: journal key of what is fetched */
   int is_poll;            /* GET of a task's status */
+  int keep_part;          /* keep the .part of a failed download */
 } Call;
 
 /* --------------------------------------------------------------- object */
@@ -61,7 +64,7 @@ static void call_release (Call *c) {
     close(c->fd);
     c->fd = -1;
   }
-  if (c->part_path != NULL && !c->renamed)
+  if (c->part_path != NULL && !c->renamed && !c->keep_part)
     unlink(c->part_path);
   free(c->part_path);
   free(c->dest_path);
@@ -425,33 +428,71 @@ static void sync_parent_dir (const char *path) {
   free(copy);
 }
 
+/* Push the download failure results, with what a retry needs to resume:
+** nil, msg, kind, status, {etag, last_modified, partial}. A failure worth
+** resuming keeps its .part when the caller asked for that. */
+static int download_fail (lua_State *L, Call *c, const char *msg,
+                          const char *kind, int resumable) {
+  SfRequest *r = &c->req;
+  const char *validator = r->etag[0] ? r->etag : r->last_modified;
+  luaL_pushfail(L);
+  lua_pushstring(L, msg);
+  lua_pushstring(L, kind);
+  lua_pushinteger(L, r->status);
+  lua_createtable(L, 0, 2);
+  if (resumable && validator[0] && r->written + r->resume_from > 0 &&
+      c->keep_part) {
+    lua_pushstring(L, validator);
+    lua_setfield(L, -2, "validator");
+    lua_pushinteger(L, (r->restarted ? 0 : r->resume_from) + r->written);
+    lua_setfield(L, -2, "partial");
+  } else {
+    c->keep_part = 0;           /* nothing to resume from: drop it */
+  }
+  return 5;
+}
+
+/* Is the 206 the continuation we asked for? */
+static int range_matches (SfRequest *r) {
+  long long first, last, total;
+  if (sf_parse_content_range(r->content_range, &first, &last, &total) != 0)
+    return 0;
+  return first == r->resume_from && last - first + 1 == r->written &&
+         (total < 0 || total == last + 1);
+}
+
 /* Check the finished transfer of 'c'; on success the .part file becomes
 ** the final file. Pushes the Lua results. */
 static int download_finish (lua_State *L, SfRuntime *rt, Call *c) {
   SfRequest *r = &c->req;
+  long long size = (r->restarted ? 0 : r->resume_from) + r->written;
   const char *kind;
   if (r->fail != SF_FAIL_NONE)
-    return push_fail(L, fail_message(r), sf_fail_name(r->fail), 0);
-  if (r->status != 200) {
+    return download_fail(L, c, fail_message(r), sf_fail_name(r->fail),
+                         r->fail != SF_FAIL_WRITE);
+  if (r->status == 206 && !(r->resume_from > 0 && range_matches(r)))
+    return download_fail(L, c, "the server answered a different range "
+                         "than the one asked for", "truncated", 0);
+  if (r->status != 200 && r->status != 206) {
     lua_pushfstring(L, "HTTP %d while downloading (%s)", (int)r->status,
                     r->content_type[0] ? r->content_type : "no content type");
-    return push_fail(L, lua_tostring(L, -1), "http", r->status);
+    return download_fail(L, c, lua_tostring(L, -1), "http", 0);
   }
   if (r->content_length >= 0 && r->written != r->content_length) {
     lua_pushfstring(L, "truncated download: got %I of %I bytes",
                     (lua_Integer)r->written, (lua_Integer)r->content_length);
-    return push_fail(L, lua_tostring(L, -1), "truncated", 0);
+    return download_fail(L, c, lua_tostring(L, -1), "truncated", 1);
   }
   if ((kind = sniff_audio(c->fd)) == NULL) {
     lua_pushfstring(L, "the server sent something that is not audio "
                     "(%s, %I bytes)", r->content_type[0] ? r->content_type
-                    : "no content type", (lua_Integer)r->written);
-    return push_fail(L, lua_tostring(L, -1), "not_audio", 0);
+                    : "no content type", (lua_Integer)size);
+    return download_fail(L, c, lua_tostring(L, -1), "not_audio", 0);
   }
   if (fsync(c->fd) != 0 || rename(c->part_path, c->dest_path) != 0) {
     lua_pushfstring(L, "cannot save '%s': %s", c->dest_path,
                     strerror(errno));
-    return push_fail(L, lua_tostring(L, -1), "write", 0);
+    return download_fail(L, c, lua_tostring(L, -1), "write", 0);
   }
   c->renamed = 1;
   sync_parent_dir(c->dest_path);
@@ -460,12 +501,38 @@ static int download_finish (lua_State *L, SfRuntime *rt, Call *c) {
     char sum[40];
     sf_xxh64_format(sf_xxh64_final(&r->xxh), sum);
     sf_journal_download_put(rt->journal, rt->run_id, c->source,
-                            c->dest_path, r->written, sum);
+                            c->dest_path, size, sum);
   }
   lua_pushstring(L, c->dest_path);
-  lua_pushinteger(L, r->written);
+  lua_pushinteger(L, size);
   lua_pushstring(L, kind);
   return 3;
+}
+
+/* Open the .part for 'c': appended to when resuming from a validator
+** (its bytes hashed again), else truncated. Returns the fd or -1. */
+static int open_part (lua_State *L, Call *c, const char *validator) {
+  SfRequest *r = &c->req;
+  struct stat st;
+  char range[64], line[300];
+  unsigned char buf[65536];
+  ssize_t n;
+  sf_xxh64_init(&r->xxh);
+  if (validator != NULL && stat(c->part_path, &st) == 0 && st.st_size > 0) {
+    int fd = open(c->part_path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+      while ((n = read(fd, buf, sizeof(buf))) > 0)   /* at the end now */
+        sf_xxh64_update(&r->xxh, buf, (size_t)n);
+      r->resume_from = (long long)st.st_size;
+      snprintf(range, sizeof(range), "Range: bytes=%lld-", r->resume_from);
+      snprintf(line, sizeof(line), "If-Range: %s", validator);
+      if (sf_request_add_header(r, range) != 0 ||
+          sf_request_add_header(r, line) != 0)
+        luaL_error(L, "not enough memory");
+      return fd;
+    }
+  }
+  return open(c->part_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
 static int download_k (lua_State *L, int status, lua_KContext ctx) {
@@ -489,10 +556,14 @@ static int core_download (lua_State *L) {
   SfRuntime *rt = SF_RUNTIME(L);
   const char *url = luaL_checkstring(L, 1);
   const char *dest = luaL_checkstring(L, 2);
+  const char *validator = NULL;
   SfTask *t;
   Call *c;
   luaL_argcheck(L, strncmp(url, "http://", 7) == 0 ||
                 strncmp(url, "https://", 8) == 0, 1, "http(s) URL expected");
+  luaL_argcheck(L, !rt->untrusted || (dest[0] != '/' &&
+                strstr(dest, "..") == NULL), 2, "in --sandbox-script mode "
+                "files go below the working directory only");
   t = sf_task_current(L, "sonic.download");
   sf_task_check_cancel(L, t);
   lua_settop(L, 3);
@@ -501,7 +572,19 @@ static int core_download (lua_State *L) {
       (c->part_path = malloc(strlen(dest) + 6)) == NULL)
     return luaL_error(L, "not enough memory");
   sprintf(c->part_path, "%s.part", dest);
-  c->fd = open(c->part_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (lua_istable(L, 3)) {
+    if (lua_getfield(L, 3, "source") == LUA_TSTRING &&
+        (c->source = strdup(lua_tostring(L, -1))) == NULL)
+      return luaL_error(L, "not enough memory");
+    if (lua_getfield(L, 3, "resume") == LUA_TSTRING)
+      validator = lua_tostring(L, -1);              /* anchored in opts */
+    lua_getfield(L, 3, "keep_part");
+    c->keep_part = lua_toboolean(L, -1);
+  }
+  if (sf_request_prepare(&c->req, &rt->http, "GET", url, NULL, 0,
+                         ERROR_BODY_LIMIT) != 0)
+    return push_fail(L, c->req.errbuf, "network", 0);
+  c->fd = open_part(L, c, validator);
   if (c->fd < 0) {
     lua_pushfstring(L, "cannot write '%s': %s", c->part_path,
                     strerror(errno));
@@ -509,15 +592,8 @@ static int core_download (lua_State *L) {
     c->part_path = NULL;
     return push_fail(L, lua_tostring(L, -1), "write", 0);
   }
-  if (sf_request_prepare(&c->req, &rt->http, "GET", url, NULL, 0,
-                         ERROR_BODY_LIMIT) != 0)
-    return push_fail(L, c->req.errbuf, "network", 0);
   c->req.download_fd = c->fd;
   c->req.checksum = 1;
-  sf_xxh64_init(&c->req.xxh);
-  if (lua_istable(L, 3) && lua_getfield(L, 3, "source") == LUA_TSTRING &&
-      (c->source = strdup(lua_tostring(L, -1))) == NULL)
-    return luaL_error(L, "not enough memory");
   c->req.connect_timeout_ms = 15000;
   c->req.low_speed_bytes = 1024;       /* slower than 1 KiB/s for 30 s: */
   c->req.low_speed_secs = 30;          /* the transfer is stuck */

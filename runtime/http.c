@@ -154,6 +154,18 @@ static size_t on_write (char *p, size_t size, size_t n, void *ud) {
   SfRequest *r = (SfRequest *)ud;
   size_t len = size * n;
   if (r->download_fd >= 0 && r->status >= 200 && r->status < 300) {
+    if (r->status == 200 && r->resume_from > 0 && !r->restarted) {
+      /* the server ignored the Range (or If-Range did not match): the
+      ** whole file comes again, so start the file again */
+      if (ftruncate(r->download_fd, 0) != 0 ||
+          lseek(r->download_fd, 0, SEEK_SET) != 0) {
+        r->write_errno = errno;
+        r->fail = SF_FAIL_WRITE;
+        return 0;
+      }
+      sf_xxh64_init(&r->xxh);
+      r->restarted = 1;
+    }
     if (write_all(r->download_fd, p, len) != 0) {
       r->write_errno = errno;
       r->fail = SF_FAIL_WRITE;

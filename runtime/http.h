@@ -61,6 +61,8 @@ struct SfRequest {
   long low_speed_bytes, low_speed_secs;  /* abort transfers slower */
   int download_fd;           /* >= 0: a 2xx body is written here */
   int checksum;              /* hash the downloaded bytes (XXH64) */
+  long long resume_from;     /* bytes already in the file (Range asked) */
+  int restarted;             /* a 200 to a Range: rewritten from zero */
   SfXxh64 xxh;
   /* response */
   long status;

@@ -81,6 +81,10 @@ int sf_journal_open (SfJournal **out, const char *path, char *err,
     free(j);
     return -1;
   }
+  /* journals written before a column existed get it now (the error for
+  ** a column that is already there is expected and ignored) */
+  sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN service TEXT", NULL, NULL,
+               NULL);
   *out = j;
   return 0;
 }

@@ -104,6 +104,8 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
     struct curl_waitfd wfd;
     long wait_ms;
     sf_task_run_ready(rt);
+    if (rt->limits.exceeded)
+      return SF_LOOP_KILLED;     /* no task of this script runs again */
     fire_timers(rt);
     if (rt->main_task != NULL && rt->main_task->done &&
         !rt->main_task->ok && !rt->cancelled_all) {

@@ -10,7 +10,8 @@
 typedef enum SfLoopEnd {
   SF_LOOP_FINISHED,      /* every task finished */
   SF_LOOP_INTERRUPTED,   /* SIGINT/SIGTERM */
-  SF_LOOP_STUCK          /* tasks left, but nothing can ever wake them */
+  SF_LOOP_STUCK,         /* tasks left, but nothing can ever wake them */
+  SF_LOOP_KILLED         /* the script ran out of its instruction budget */
 } SfLoopEnd;
 
 /* Initialise timers, transfers and the signal pipe. 0 or -1. */

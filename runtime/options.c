@@ -61,6 +61,14 @@ static int set_valued (SfRunOptions *o, const char *name, const char *v,
     if (parse_number(v, 0, &d) != 0 || d != (long long)d)
       goto bad;
     o->budget = (long long)d;
+  } else if (strcmp(name, "--memory-limit") == 0) {
+    if (parse_number(v, 1, &d) != 0)
+      goto bad;
+    o->memory_mb = d;
+  } else if (strcmp(name, "--instruction-limit") == 0) {
+    if (parse_number(v, 1000, &d) != 0)
+      goto bad;
+    o->instructions = d;
   } else if (strcmp(name, "--max-inflight") == 0) {
     if (parse_number(v, 1, &d) != 0 || d > 100000 || d != (int)d)
       goto bad;
@@ -74,7 +82,8 @@ bad:
 
 static const char *const valued[] = {
   "--base-url", "--sandbox-args", "--key-file", "--poll-interval",
-  "--wait-timeout", "--budget", "--max-inflight", "--journal", NULL
+  "--wait-timeout", "--budget", "--max-inflight", "--journal",
+  "--memory-limit", "--instruction-limit", NULL
 };
 
 int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,
@@ -121,6 +130,8 @@ int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,
       o->dry_run = 1;
     else if (strcmp(a, "--json") == 0)
       o->json = 1;
+    else if (strcmp(a, "--sandbox-script") == 0)
+      o->untrusted = 1;
     else {
       snprintf(err, errlen, "unknown option '%s' (see --help)", a);
       return -1;

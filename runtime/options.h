@@ -26,6 +26,9 @@ typedef struct SfRunOptions {
   int resend_unknown;        /* --resend-unknown */
   int dry_run;               /* --dry-run */
   int json;                  /* --json (runs) */
+  int untrusted;             /* --sandbox-script */
+  double memory_mb;          /* --memory-limit MB (0: default) */
+  double instructions;       /* --instruction-limit N (0: default) */
 } SfRunOptions;
 
 /*

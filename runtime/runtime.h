@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <lua.h>
 #include "http.h"
+#include "lua_limits.h"
 #include "timer.h"
 
 typedef struct SfTask SfTask;
@@ -46,6 +47,8 @@ typedef struct SfRuntime {
   char run_id[40];
   int resuming;              /* a resumed run: steps may replay */
   int resend_unknown;        /* --resend-unknown */
+  int untrusted;             /* --sandbox-script: a script from others */
+  SfLimits limits;           /* memory and instruction caps */
   /* outcome */
   int unobserved_errors;     /* tasks that failed and nobody waited for */
   char failure_kind[32];     /* kind of the main chunk's error, if any */

@@ -70,6 +70,13 @@ int sf_script_run (SfRuntime *rt, int nargs) {
     lua_settop(L, handle - 1);
     return SF_EXIT_INTERRUPTED;
   }
+  if (end == SF_LOOP_KILLED) {
+    sf_log_error("the script used up its instruction budget "
+                 "(--instruction-limit %lld) and was stopped",
+                 rt->limits.max_instructions);
+    lua_settop(L, handle - 1);
+    return SF_EXIT_FAILED;
+  }
   if (end == SF_LOOP_STUCK) {
     sf_log_error("the script is stuck: %d task(s) wait for each other and "
                  "nothing can wake them", rt->tasks_alive);

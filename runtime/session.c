@@ -21,6 +21,8 @@
 #define DRY_RUN_CLIP_SECONDS 3.0
 #define MAX_SANDBOX_ARGS 64
 #define DEFAULT_JOURNAL ".sonicflow/journal.db"
+#define DEFAULT_MEMORY_MB 256.0          /* --sandbox-script defaults */
+#define DEFAULT_INSTRUCTIONS 1e9
 
 /* Split 'args' on white space into 'argv' (modified in place). */
 static int split_args (char *args, char **argv, int max) {
@@ -207,9 +209,19 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   sprintf(rt->api_prefix, "%s/api/v1/", rt->base_url);
   if (sf_http_set_auth(&rt->http, s->key, rt->api_prefix) != 0)
     return SF_EXIT_FAILED;
-  if ((rt->L = luaL_newstate()) == NULL)
+  rt->untrusted = o->untrusted;
+  if (o->untrusted) {           /* a script from someone else: capped */
+    rt->limits.memory = (size_t)((o->memory_mb > 0 ? o->memory_mb
+                                  : DEFAULT_MEMORY_MB) * 1048576.0);
+    rt->limits.max_instructions = (long long)(o->instructions > 0
+                                  ? o->instructions : DEFAULT_INSTRUCTIONS);
+  } else if (o->memory_mb > 0) {
+    rt->limits.memory = (size_t)(o->memory_mb * 1048576.0);
+  }
+  if ((rt->L = sf_limits_newstate(&rt->limits)) == NULL)
     return SF_EXIT_FAILED;
   luaL_openlibs(rt->L);
+  sf_limits_watch(rt->L, &rt->limits);
   if (open_bindings(rt->L, rt) != 0) {
     sf_log_error("cannot load module sonic: %s", lua_tostring(rt->L, -1));
     return SF_EXIT_FAILED;

@@ -97,6 +97,7 @@ local function api(method, path, body, call, opts)
     else
       local data = core.decode(text)
       if status >= 200 and status < 300 then
+        retry.success()
         if type(data) ~= "table" then
           raise("server", "the service answered HTTP " .. status ..
                 " with something that is not a JSON object: " ..
@@ -494,16 +495,20 @@ function M.download(x, dest)
       end
     end
   end
-  local attempt = 0
+  local attempt, resume = 0, nil
   while true do
     attempt = attempt + 1
-    local path, bytes, kind, status = core.download(url, dest,
-                                                    {source = source})
+    local path, bytes, kind, status, more = core.download(url, dest,
+      {source = source, resume = resume,
+       keep_part = attempt < retry.settings.attempts})
     if path then
+      retry.success()
       info("saved %s (%.1f MB)", path, bytes / 1e6)
       return path
     end
     local msg, fkind = bytes, kind
+    -- resume from what arrived, if the server said which version it was
+    resume = type(more) == "table" and more.validator or nil
     if fkind == "write" then raise("bad_request", msg) end
     local what = fkind == "http" and status or fkind
     if not retry.should_retry("download", what, attempt) then

@@ -6,6 +6,8 @@
 --            on it (the connection never opened, or 429: it refused)
 --   read     polls, credits, task status: free and idempotent
 --   download audio files: free and idempotent
+local core = require "sonic.core"
+
 local M = {}
 
 M.POLICY = {
@@ -28,19 +30,36 @@ M.settings = {
   retry_after_max = 120.0,  -- longer Retry-After: wait, and say so
 }
 
+-- The retry budget, shared by every task of the run (AWS "standard"
+-- retries): a retry spends tokens, a success earns one back. In an outage
+-- the bucket empties and calls fail at once instead of becoming a storm.
+M.bucket = {tokens = 100, capacity = 100, cost = 5, timeout_cost = 10}
+
+function M.success()
+  local b = M.bucket
+  b.tokens = math.min(b.capacity, b.tokens + 1)
+end
+
 -- Should a failure 'what' (kind string or status number) of a call of
--- kind 'call' be tried again after 'attempt' tries?
+-- kind 'call' be tried again after 'attempt' tries? Spends the tokens.
 function M.should_retry(call, what, attempt)
   local row = M.POLICY[what]
-  return row ~= nil and row[call] == true and attempt < M.settings.attempts
+  if row == nil or row[call] ~= true or attempt >= M.settings.attempts then
+    return false
+  end
+  local b = M.bucket
+  local cost = what == "timeout" and b.timeout_cost or b.cost
+  if b.tokens < cost then return false end
+  b.tokens = b.tokens - cost
+  return true
 end
 
 -- Seconds to wait before try number attempt+1: exponential backoff with
 -- full jitter, or what the server asked for with Retry-After.
 function M.delay(attempt, retry_after)
   local s = M.settings
-  local wanted = tonumber(retry_after)
-  if wanted and wanted >= 0 then
+  local wanted = retry_after and core.retry_after(retry_after)
+  if wanted then
     return wanted, wanted > s.retry_after_max
   end
   local ceiling = math.min(s.cap, s.base * 2 ^ (attempt - 1))

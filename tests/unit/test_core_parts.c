@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "check.h"
 #include "credits.h"
+#include "headers.h"
 #include "secrets.h"
 #include "target.h"
 
@@ -87,7 +88,39 @@ static void test_key_file_permissions (void) {
   unlink(path);
 }
 
+static void test_retry_after (void) {
+  time_t now = 1445412480;                     /* 2015-10-21T07:28:00Z */
+  CHECK(sf_parse_retry_after("120", now) == 120);
+  CHECK(sf_parse_retry_after(" 0 ", now) == 0);
+  CHECK(sf_parse_retry_after("-5", now) == -1);
+  CHECK(sf_parse_retry_after("12abc", now) == -1);
+  CHECK(sf_parse_retry_after("", now) == -1);
+  CHECK(sf_parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now) == 30);
+  CHECK(sf_parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now) == 0);
+  CHECK(sf_parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", now)
+        == 60);
+  CHECK(sf_parse_retry_after("Wed Oct 21 07:28:10 2015", now) == 10);
+  CHECK(sf_parse_retry_after("Wed, 21 Foo 2015 07:28:30 GMT", now) == -1);
+  CHECK(sf_parse_retry_after("Wed, 21 Oct 2015 25:28:30 GMT", now) == -1);
+  CHECK(sf_parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT") == 0);
+  CHECK(sf_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == 784111777);
+}
+
+static void test_content_range (void) {
+  long long a, b, t;
+  CHECK(sf_parse_content_range("bytes 100-199/1000", &a, &b, &t) == 0 &&
+        a == 100 && b == 199 && t == 1000);
+  CHECK(sf_parse_content_range("bytes 0-0/*", &a, &b, &t) == 0 && t == -1);
+  CHECK(sf_parse_content_range("bytes 5-4/10", &a, &b, &t) == -1);
+  CHECK(sf_parse_content_range("bytes 0-9/9", &a, &b, &t) == -1);
+  CHECK(sf_parse_content_range("bytes */1000", &a, &b, &t) == -1);
+  CHECK(sf_parse_content_range("items 0-9/10", &a, &b, &t) == -1);
+  CHECK(sf_parse_content_range("bytes 0-9/10x", &a, &b, &t) == -1);
+}
+
 int main (void) {
+  test_retry_after();
+  test_content_range();
   test_buf_limit();
   test_prices();
   test_budget_edges();

@@ -1,0 +1,71 @@
+/*
+** lua_limits.c -- memory and instruction limits (see lua_limits.h).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <lauxlib.h>
+#include "lua_limits.h"
+
+#define HOOK_STEP 10000      /* instructions between two hook calls */
+
+static const char LIMITS_KEY = 0;   /* registry: the SfLimits */
+
+/* lua_Alloc: refuses to grow past 'memory' (a failure Lua reports as
+** "not enough memory"); frees and shrinks always succeed. */
+static void *limited_alloc (void *ud, void *ptr, size_t osize,
+                            size_t nsize) {
+  SfLimits *lim = (SfLimits *)ud;
+  void *p;
+  if (ptr == NULL)
+    osize = 0;                  /* osize encodes the object type then */
+  if (nsize == 0) {
+    free(ptr);
+    lim->used -= osize;
+    return NULL;
+  }
+  if (lim->memory != 0 && nsize > osize &&
+      lim->used - osize + nsize > lim->memory)
+    return NULL;
+  if ((p = realloc(ptr, nsize)) == NULL)
+    return NULL;
+  lim->used = lim->used - osize + nsize;
+  return p;
+}
+
+static int panic (lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  fprintf(stderr, "sonicflow: unprotected Lua error: %s\n",
+          msg ? msg : "(not a string)");
+  return 0;                     /* Lua aborts the process */
+}
+
+lua_State *sf_limits_newstate (SfLimits *lim) {
+  lua_State *L = lua_newstate(limited_alloc, lim);
+  if (L != NULL)
+    lua_atpanic(L, panic);
+  return L;
+}
+
+static void count_hook (lua_State *L, lua_Debug *ar) {
+  SfLimits *lim;
+  (void)ar;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &LIMITS_KEY);
+  lim = (SfLimits *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (lim == NULL)
+    return;
+  lim->instructions += HOOK_STEP;
+  if (lim->instructions > lim->max_instructions) {
+    lim->exceeded = 1;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);   /* every instruction */
+    luaL_error(L, "instruction budget exceeded (--instruction-limit %I)",
+               (lua_Integer)lim->max_instructions);
+  }
+}
+
+void sf_limits_watch (lua_State *L, SfLimits *lim) {
+  lua_pushlightuserdata(L, lim);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &LIMITS_KEY);
+  if (lim->max_instructions > 0)
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+}
