@@ -6,10 +6,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$1"; shift
 
-# Debian package for each pkg-config module / tool the build needs.
+# Debian package for each pkg-config module / tool the build needs
+# (SF_EXTRA_PACKAGES adds more, e.g. clang for the fuzzers).
 packages=(cmake gcc make pkg-config liblua5.4-dev lua-cjson-dev
           libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
-          libmp3lame-dev)
+          libmp3lame-dev ${SF_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

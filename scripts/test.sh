@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: install what is missing, build, and run the
 # whole test suite twice: once in a normal build, once under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer; then the fuzzers briefly.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$(nproc)"
@@ -15,3 +15,8 @@ jobs="$(nproc)"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs")
+
+# The libFuzzer harnesses, briefly (clang; longer runs: tests/fuzz/).
+SF_EXTRA_PACKAGES="clang libclang-rt-14-dev" CC=clang \
+  "$root/scripts/setup.sh" "$root/build-fuzz" -DSF_FUZZ=ON
+(cd "$root/build-fuzz" && ctest --output-on-failure)

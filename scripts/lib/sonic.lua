@@ -326,12 +326,24 @@ local function task_state(clips)
   return moving and "running" or "pending", false
 end
 
--- The poll result for a task status answer.
+local function malformed(what)
+  raise("server", "malformed task status from the service: " .. what)
+end
+
+-- The poll result for a task status answer. Anything malformed is a
+-- 'server' error; an unknown clip state is simply not terminal (the wait
+-- goes on, bounded by its timeout).
 local function poll_view(id, data, status)
   local clips = {}
-  if status ~= 202 and data.type ~= "not_ready"
-     and type(data.data) == "table" then
-    for i, raw in ipairs(data.data) do clips[i] = clip_view(raw, id) end
+  if status ~= 202 and data.type ~= "not_ready" and data.data ~= nil then
+    if type(data.data) ~= "table" then malformed("'data' is not a list") end
+    for i, raw in ipairs(data.data) do
+      if type(raw) ~= "table" then malformed("a clip is not an object") end
+      if type(raw.clip_id) ~= "string" or type(raw.state) ~= "string" then
+        malformed("a clip has no clip_id or state")
+      end
+      clips[i] = clip_view(raw, id)
+    end
   end
   local state, done = task_state(clips)
   return {id = id, state = state, clips = clips, done = done}
@@ -619,5 +631,12 @@ end
 
 M.error = errors.new
 M.is_error = errors.is
+
+-- For tests and fuzzing: the view of a task status body (as poll makes).
+function M._task_view(id, text, status)
+  local data = core.decode(text)
+  if type(data) ~= "table" then malformed("not a JSON object") end
+  return poll_view(id, data, status or 200)
+end
 
 return M
