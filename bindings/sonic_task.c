@@ -45,6 +45,12 @@ static int core_cancel (lua_State *L) {
   return 0;
 }
 
+/* core.observe(handle): its outcome is handled by the caller. */
+static int core_observe (lua_State *L) {
+  sf_task_observe(L, 1);
+  return 0;
+}
+
 /* ---------------------------------------------------------------- join */
 
 /* Outcome of the finished handle at 1: with 'raise', results or the
@@ -165,6 +171,7 @@ static const luaL_Reg core_funcs[] = {
   {"now", core_now},
   {"spawn", core_spawn},
   {"cancel", core_cancel},
+  {"observe", core_observe},
   {"join", core_join},
   {"join_any", core_join_any},
   {NULL, NULL}

@@ -25,7 +25,6 @@ struct SfJournal {
 static const char schema[] =
   "PRAGMA journal_mode=WAL;"
   "PRAGMA synchronous=FULL;"
-  "PRAGMA busy_timeout=5000;"
   "CREATE TABLE IF NOT EXISTS runs("
   " id TEXT PRIMARY KEY, script TEXT NOT NULL, args TEXT NOT NULL,"
   " status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
@@ -72,7 +71,10 @@ int sf_journal_open (SfJournal **out, const char *path, char *err,
     path = ":memory:";
   else if (strcmp(path, ":memory:") != 0)
     make_parent(path);
+  /* several runs may share a directory: wait for each other's short
+  ** per-turn transactions (and the WAL switch) instead of failing */
   if (sqlite3_open(path, &j->db) != SQLITE_OK ||
+      sqlite3_busy_timeout(j->db, 10000) != SQLITE_OK ||
       sqlite3_exec(j->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
     snprintf(err, errlen, "cannot open the journal '%s': %s", path,
              msg ? msg : sqlite3_errmsg(j->db));

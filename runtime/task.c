@@ -382,6 +382,17 @@ int sf_task_push_outcome (lua_State *L, int idx) {
   return n + 1;
 }
 
+void sf_task_observe (lua_State *L, int idx) {
+  SfTask *t = sf_task_check(L, idx);
+  idx = lua_absindex(L, idx);
+  t->observed = 1;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &FAILED_KEY);
+  lua_pushvalue(L, idx);
+  lua_pushnil(L);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
 int sf_task_push_unobserved (lua_State *L) {
   int n = 0;
   lua_newtable(L);                            /* list */

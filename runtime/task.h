@@ -100,6 +100,10 @@ void sf_task_add_joiner (lua_State *L, int idx, SfTask *self);
 /* Push the handle of the task running on L. */
 void sf_task_push_self (lua_State *L);
 
+/* Take responsibility for the outcome of the task at 'idx': its error,
+** now or later, is not reported as unobserved (sonic.all raised for it). */
+void sf_task_observe (lua_State *L, int idx);
+
 /* Resume every ready task (called by the loop). */
 void sf_task_run_ready (SfRuntime *rt);
 

@@ -569,7 +569,12 @@ function M.all(list)
     local h, i = table.remove(pending, k), table.remove(where, k)
     local out = table.pack(core.join(h))
     if not out[1] then
-      for _, other in ipairs(pending) do core.cancel(other) end
+      -- the first error stands for all: the others are cancelled, and
+      -- their own failures are ours, not "unobserved"
+      for _, other in ipairs(pending) do
+        core.cancel(other)
+        core.observe(other)
+      end
       error(out[2], 0)
     end
     results[i] = out[2]
