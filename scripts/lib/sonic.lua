@@ -16,6 +16,7 @@ local raise = errors.raise
 local defaults = core.settings()
 local config = {
   poll_interval = defaults.poll_interval,  -- nil: the service's advice
+  request_timeout = 60,           -- seconds for one JSON call
   wait_timeout = defaults.wait_timeout,
   max_inflight = defaults.max_inflight,
 }
@@ -70,6 +71,7 @@ local LOCAL_FAILURES = {
 local function api(method, path, body, call, opts)
   local attempt = 0
   opts = opts or {}
+  opts.timeout = opts.timeout or config.request_timeout
   while true do
     attempt = attempt + 1
     local status, text, meta = core.request(method, path, body, opts)
@@ -91,6 +93,8 @@ local function api(method, path, body, call, opts)
               text .. "); it may have been accepted and charged. Check " ..
               "`sonicflow credits` before sending it again",
               {outcome = "unknown"})
+      elseif fkind == "too_large" then
+        raise("server", "the service's answer is larger than 4 MiB; refused")
       else
         raise(fkind == "timeout" and "timeout" or "network", text)
       end
@@ -420,6 +424,12 @@ end
 
 function M.credits()
   local data = api("GET", "get-credits", nil, "read")
+  for _, k in ipairs({"credits", "extra_credits"}) do
+    if math.type(data[k]) ~= "integer" then
+      raise("server", ("malformed get-credits answer: '%s' is not an " ..
+            "integer"):format(k))
+    end
+  end
   return {credits = data.credits, extra_credits = data.extra_credits}
 end
 
@@ -597,7 +607,8 @@ end
 ---------------------------------------------------------------- settings
 
 local CONFIG_KEYS = {poll_interval = true, wait_timeout = true,
-                     max_inflight = true, retry_base = true}
+                     max_inflight = true, retry_base = true,
+                     request_timeout = true}
 
 function M.config(t)
   if t ~= nil then
@@ -623,6 +634,7 @@ function M.config(t)
   end
   return {poll_interval = config.poll_interval,
           wait_timeout = config.wait_timeout,
+          request_timeout = config.request_timeout,
           max_inflight = config.max_inflight,
           retry_base = retry.settings.base,
           base_url = defaults.base_url, sandbox = defaults.sandbox}
