@@ -1,0 +1,740 @@
+/*
+** server.c -- the HTTP side of the sandbox, on libmicrohttpd.
+**
+** A pool of a few threads polls all connections (epoll where available).
+** Each request gets a Req that accumulates its body (over 1 MiB: 413),
+** is routed, authenticated, exposed to the fault draws, and handed to
+** api*.c. Answers that must come later (a slow fault, the synchronous
+** upload, audio still rendering) suspend the connection and are resumed
+** by the timer or the render thread, so no pool thread ever waits.
+**
+** Paths: /api/v1/... (auth), /files/<clip>.mp3|.wav|.mid and
+** /files/image_<clip>.png, /stream/<clip> (previews) and /_sandbox/ledger
+** (no auth: audio is CDN-like, the ledger is for tests).
+*/
+#include <ctype.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include "sbx.h"
+
+enum { P_NEW, P_DEFERRED, P_AUDIO, P_ANSWERED };
+
+typedef struct Req {
+  Sbx *s;
+  struct MHD_Connection *conn;
+  int phase;
+  Buf body;
+  int too_big;                    /* body over SBX_BODY_MAX */
+  Answer ans;
+  uint64_t draw;                  /* fault draws of this request */
+  int64_t t0;
+  int status;                     /* for the log; 0 = no answer */
+  int counted;                    /* download already counted */
+  int head;                       /* HEAD request */
+  char method[16];
+  char url[128];                  /* for the log (cut) */
+} Req;
+
+/* ---- logging ------------------------------------------------------------ */
+
+/* One line on stderr unless --quiet. */
+void sf_sbx_log (const Sbx *s, const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  if (s->cfg.quiet)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "sandbox: %s\n", line);
+}
+
+static void mhd_log (void *cls, const char *fmt, va_list ap) {
+  const Sbx *s = (const Sbx *)cls;
+  if (!s->cfg.quiet) {
+    fputs("sandbox: microhttpd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+  }
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+/* Queue 'resp' with 'status' and drop our reference. */
+static enum MHD_Result queue (Req *r, int status, struct MHD_Response *resp) {
+  enum MHD_Result rc;
+  if (resp == NULL)
+    return MHD_NO;
+  r->status = status;
+  r->phase = P_ANSWERED;
+  rc = MHD_queue_response(r->conn, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
+/* Send r->ans as JSON now. */
+static enum MHD_Result send_answer (Req *r) {
+  Answer *a = &r->ans;
+  struct MHD_Response *resp = MHD_create_response_from_buffer(
+    a->body.len, a->body.p ? a->body.p : (char *)"", MHD_RESPMEM_MUST_COPY);
+  if (resp == NULL)
+    return MHD_NO;
+  MHD_add_response_header(resp, "Content-Type", "application/json");
+  if (a->retry_after[0])
+    MHD_add_response_header(resp, "Retry-After", a->retry_after);
+  if (a->allow != NULL)
+    MHD_add_response_header(resp, "Allow", a->allow);
+  return queue(r, a->status ? a->status : 500, resp);
+}
+
+static enum MHD_Result send_error (Req *r, int status, const char *msg) {
+  sf_sbx_answer_error(r->s, &r->ans, status, msg);
+  return send_answer(r);
+}
+
+/* Timer callback: the deferred answer is due (or we are stopping). */
+static void resume_cb (void *arg, int cancelled) {
+  Req *r = (Req *)arg;
+  (void)cancelled;
+  MHD_resume_connection(r->conn);
+}
+
+/* Send r->ans after its delay: suspend now, resume from the timer. */
+static enum MHD_Result send_later (Req *r, int64_t delay_ms) {
+  if (delay_ms <= 0)
+    return send_answer(r);
+  r->phase = P_DEFERRED;
+  MHD_suspend_connection(r->conn);
+  /* +1: the clock reads whole ms, so 'now' may be up to 1 ms late */
+  if (sf_sbx_timer_add(r->s->timer, sf_sbx_now_ms() + delay_ms + 1,
+                       resume_cb, r) != 0)
+    MHD_resume_connection(r->conn);   /* stopping: answer at once */
+  return MHD_YES;
+}
+
+/* ---- audio and other files ---------------------------------------------- */
+
+/* Parse a single "bytes=a-b" / "a-" / "-n" range against 'len'.
+** 1: satisfiable, [*from, *to] set; 0: no usable range (serve all);
+** -1: unsatisfiable (416). */
+static int parse_range (const char *h, size_t len, size_t *from,
+                        size_t *to) {
+  unsigned long long a, b;
+  char *end;
+  if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+    return 0;
+  h += 6;
+  if (*h == '-') {                            /* suffix: the last n */
+    b = strtoull(h + 1, &end, 10);
+    if (end == h + 1 || *end != '\0')
+      return 0;
+    if (b == 0 || len == 0)
+      return -1;
+    *from = b >= len ? 0 : len - (size_t)b;
+    *to = len - 1;
+    return 1;
+  }
+  a = strtoull(h, &end, 10);
+  if (end == h || *end != '-')
+    return 0;
+  h = end + 1;
+  b = *h ? strtoull(h, &end, 10) : len - 1;
+  if (*h && (*end != '\0' || b < a))
+    return 0;
+  if (a >= len)
+    return -1;
+  *from = (size_t)a;
+  *to = b >= len ? len - 1 : (size_t)b;
+  return 1;
+}
+
+/* A body that promises 'len' bytes but ends after 'cut': the truncate
+** fault. The connection is closed when the callback gives up. */
+typedef struct Cut {
+  Audio *audio;
+  const unsigned char *p;
+  size_t cut;
+} Cut;
+
+static ssize_t cut_read (void *cls, uint64_t pos, char *buf, size_t max) {
+  Cut *c = (Cut *)cls;
+  size_t n;
+  if (pos >= c->cut)
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+  n = c->cut - (size_t)pos;
+  if (n > max)
+    n = max;
+  memcpy(buf, c->p + pos, n);
+  return (ssize_t)n;
+}
+
+static void cut_free (void *cls) {
+  Cut *c = (Cut *)cls;
+  sf_sbx_audio_release(c->audio);
+  free(c);
+}
+
+static void audio_unref (void *cls) {
+  sf_sbx_audio_release((Audio *)cls);
+}
+
+/* The body for bytes [from, to] of 'a', cut short on a truncate fault.
+** Takes over the reference on 'a'. */
+static struct MHD_Response *audio_body (Req *r, Audio *a, size_t from,
+                                        size_t to) {
+  size_t len;
+  const unsigned char *d = sf_sbx_audio_data(a, &len);
+  size_t n = to + 1 - from;
+  struct MHD_Response *resp;
+  if (!r->head && sf_sbx_fault_hit(r->s, r->draw, FAULT_TRUNCATE)) {
+    Cut *c = sf_sbx_alloc(sizeof(Cut));
+    c->audio = a;
+    c->p = d + from;
+    c->cut = n / 2;
+    resp = MHD_create_response_from_callback(n, 32 * 1024, cut_read, c,
+                                             cut_free);
+    if (resp == NULL)
+      cut_free(c);
+    return resp;
+  }
+  resp = MHD_create_response_from_buffer_with_free_callback_cls(
+    n, (void *)(d + from), audio_unref, a);
+  if (resp == NULL)
+    sf_sbx_audio_release(a);
+  return resp;
+}
+
+/* Serve a rendered file: whole, or one range (206), honouring If-Range
+** against the ETag or Last-Modified. Takes over the reference. */
+static enum MHD_Result send_audio (Req *r, Audio *a, const char *type) {
+  size_t len, from = 0, to;
+  char lastmod[40], cr[96];
+  const char *range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                  "Range");
+  const char *ifr = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                "If-Range");
+  struct MHD_Response *resp;
+  int rr, status = 200;
+  sf_sbx_audio_data(a, &len);
+  sf_sbx_http_date(sf_sbx_audio_mtime(a), lastmod);
+  to = len ? len - 1 : 0;
+  if (ifr != NULL && strcmp(ifr, sf_sbx_audio_etag(a)) != 0 &&
+      strcmp(ifr, lastmod) != 0)
+    range = NULL;                       /* changed: send it all */
+  rr = parse_range(range, len, &from, &to);
+  if (rr < 0) {
+    sf_sbx_audio_release(a);
+    resp = MHD_create_response_from_buffer(0, (void *)"",
+                                           MHD_RESPMEM_PERSISTENT);
+    snprintf(cr, sizeof(cr), "bytes */%zu", len);
+    if (resp != NULL)
+      MHD_add_response_header(resp, "Content-Range", cr);
+    return queue(r, 416, resp);
+  }
+  if (rr > 0) {
+    status = 206;
+    snprintf(cr, sizeof(cr), "bytes %zu-%zu/%zu", from, to, len);
+  }
+  resp = len ? audio_body(r, a, from, to)
+             : MHD_create_response_from_buffer(0, (void *)"",
+                                               MHD_RESPMEM_PERSISTENT);
+  if (resp == NULL)
+    return MHD_NO;
+  if (len == 0)
+    sf_sbx_audio_release(a);
+  MHD_add_response_header(resp, "Content-Type", type);
+  MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+  MHD_add_response_header(resp, "ETag", sf_sbx_audio_etag(a));
+  MHD_add_response_header(resp, "Last-Modified", lastmod);
+  MHD_add_response_header(resp, "Cache-Control", "public, max-age=86400");
+  if (status == 206)
+    MHD_add_response_header(resp, "Content-Range", cr);
+  return queue(r, status, resp);
+}
+
+static void suspend_cb (void *arg) {
+  MHD_suspend_connection(((Req *)arg)->conn);
+}
+
+static void wake_cb (void *arg) {
+  MHD_resume_connection(((Req *)arg)->conn);
+}
+
+/*
+** The audio of a clip: its final file once succeeded (counted as a
+** download for GET), or the preview stream while streaming. Renders on
+** first use; the connection sleeps meanwhile and comes back here.
+*/
+static enum MHD_Result serve_audio (Req *r, const char *id, int wav,
+                                    int stream) {
+  Sbx *s = r->s;
+  Clip *c;
+  ClipState st;
+  const Recipe *recipe;
+  int64_t mtime;
+  Audio *a = NULL;
+  int rc;
+  pthread_mutex_lock(&s->lock);
+  c = strlen(id) < SBX_ID_LEN ? sf_sbx_clip_find(s, id) : NULL;
+  st = c ? sf_sbx_clip_state(s, c, sf_sbx_now_ms()) : CS_FAILED;
+  if (st != CS_SUCCEEDED && !(stream && st == CS_STREAMING)) {
+    pthread_mutex_unlock(&s->lock);
+    return send_error(r, 404, "File not found.");
+  }
+  if (!r->counted && !r->head && !stream) {
+    r->counted = 1;
+    c->downloads++;
+    sf_sbx_state_save_downloads(s, c);
+  }
+  recipe = &c->recipe;                /* immutable once created */
+  mtime = sf_sbx_clip_done_wall(s, c);
+  pthread_mutex_unlock(&s->lock);
+  if (r->phase == P_AUDIO) {          /* woken: ready, or it failed */
+    rc = sf_sbx_audio_acquire(s->audio, id, wav, recipe, mtime, NULL,
+                              NULL, NULL, &a);
+    if (rc != 1)
+      return send_error(r, 500, "Internal Server Error.");
+  } else {
+    rc = sf_sbx_audio_acquire(s->audio, id, wav, recipe, mtime, suspend_cb,
+                              wake_cb, r, &a);
+    if (rc == 0) {
+      r->phase = P_AUDIO;
+      return MHD_YES;
+    }
+    if (rc < 0)
+      return send_error(r, 503, "The sandbox is stopping.");
+  }
+  return send_audio(r, a, wav ? "audio/wav" : "audio/mpeg");
+}
+
+static void free_cb (void *p) {
+  free(p);
+}
+
+/* Bytes made on the spot (MIDI file, cover image). */
+static enum MHD_Result send_bytes (Req *r, unsigned char *data, size_t len,
+                                   const char *type) {
+  struct MHD_Response *resp =
+    MHD_create_response_from_buffer_with_free_callback(len, data, free_cb);
+  if (resp == NULL) {
+    free(data);
+    return MHD_NO;
+  }
+  MHD_add_response_header(resp, "Content-Type", type);
+  return queue(r, 200, resp);
+}
+
+/* /files/<id>.mid: the notes of /sonic/midi as a standard MIDI file. */
+static enum MHD_Result serve_midi (Req *r, const char *id) {
+  Sbx *s = r->s;
+  Clip *c;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  pthread_mutex_lock(&s->lock);
+  c = strlen(id) < SBX_ID_LEN ? sf_sbx_clip_find(s, id) : NULL;
+  if (c != NULL && sf_sbx_clip_state(s, c, sf_sbx_now_ms()) == CS_SUCCEEDED)
+    sf_sbx_midi_file(&c->recipe, &data, &len);
+  pthread_mutex_unlock(&s->lock);
+  if (data == NULL)
+    return send_error(r, 404, "File not found.");
+  return send_bytes(r, data, len, "audio/midi");
+}
+
+/* /files/image_<id>.png: the clip's cover picture. */
+static enum MHD_Result serve_image (Req *r, const char *id) {
+  Sbx *s = r->s;
+  Clip *c;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  pthread_mutex_lock(&s->lock);
+  c = strlen(id) < SBX_ID_LEN ? sf_sbx_clip_find(s, id) : NULL;
+  if (c != NULL && sf_sbx_clip_state(s, c, sf_sbx_now_ms()) == CS_SUCCEEDED)
+    sf_sbx_image_png(c->id, c->recipe.nseg ? c->recipe.seg[0].idea : 0,
+                     &data, &len);
+  pthread_mutex_unlock(&s->lock);
+  if (data == NULL)
+    return send_error(r, 404, "File not found.");
+  return send_bytes(r, data, len, "image/png");
+}
+
+/* Route a /files/ name: "<id>.mp3", "<id>.wav", "<id>.mid",
+** "image_<id>.png". */
+static enum MHD_Result serve_file (Req *r, const char *name) {
+  const char *dot = strrchr(name, '.');
+  char id[SBX_ID_LEN];
+  size_t n = dot ? (size_t)(dot - name) : 0;
+  int image = !strncmp(name, "image_", 6);
+  if (image) {
+    name += 6;
+    n -= n >= 6 ? 6 : n;
+  }
+  if (dot == NULL || n == 0 || n >= SBX_ID_LEN)
+    return send_error(r, 404, "File not found.");
+  memcpy(id, name, n);
+  id[n] = '\0';
+  if (image && !strcmp(dot, ".png"))
+    return serve_image(r, id);
+  if (!image && !strcmp(dot, ".mp3"))
+    return serve_audio(r, id, 0, 0);
+  if (!image && !strcmp(dot, ".wav"))
+    return serve_audio(r, id, 1, 0);
+  if (!image && !strcmp(dot, ".mid"))
+    return serve_midi(r, id);
+  return send_error(r, 404, "File not found.");
+}
+
+/* ---- /api/v1 ------------------------------------------------------------ */
+
+enum { R_CREATE, R_TASK, R_STEMS_BASIC, R_STEMS_FULL, R_UPLOAD, R_WAV,
+       R_MIDI, R_LYRICS, R_CREDITS };
+
+static const struct { const char *path; int post, route; } ROUTES[] = {
+  { "/sonic/create", 1, R_CREATE },
+  { "/sonic/stems/basic", 1, R_STEMS_BASIC },
+  { "/sonic/stems/full", 1, R_STEMS_FULL },
+  { "/sonic/upload", 1, R_UPLOAD },
+  { "/sonic/wav", 1, R_WAV },
+  { "/sonic/midi", 1, R_MIDI },
+  { "/sonic/lyrics", 1, R_LYRICS },
+  { "/get-credits", 0, R_CREDITS },
+};
+#define NROUTES (sizeof(ROUTES) / sizeof(ROUTES[0]))
+
+/* The route of 'path' (under /api/v1), or -1; '*post' says its method. */
+static int route_find (const char *path, int *post) {
+  size_t i;
+  if (!strcmp(path, "/sonic/task") || !strncmp(path, "/sonic/task/", 12)) {
+    *post = 0;
+    return R_TASK;
+  }
+  for (i = 0; i < NROUTES; i++)
+    if (!strcmp(path, ROUTES[i].path)) {
+      *post = ROUTES[i].post;
+      return ROUTES[i].route;
+    }
+  return -1;
+}
+
+/* Bearer auth; NULL when fine, else the 401 message. '*key' gets the key
+** (pointing into the header). */
+static const char *auth_check (Req *r, const char **key) {
+  const Sbx *s = r->s;
+  const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                              "Authorization");
+  int i;
+  if (h == NULL)
+    return "Authorization header is missing.";
+  if (strncasecmp(h, "Bearer ", 7) != 0)
+    return "Invalid authorization format.";
+  h += 7;
+  while (*h == ' ')
+    h++;
+  if (*h == '\0' || strchr(h, ' ') != NULL)
+    return "Invalid authorization format.";
+  *key = h;
+  if (s->nkeys == 0)
+    return NULL;
+  for (i = 0; i < s->nkeys; i++)
+    if (!strcmp(s->keys[i], h))
+      return NULL;
+  return "Invalid API key.";
+}
+
+/* The faults answered before anything is processed (nothing charged). */
+static int fault_before (Req *r) {
+  Sbx *s = r->s;
+  if (sf_sbx_fault_hit(s, r->draw, FAULT_500))
+    sf_sbx_answer_error(s, &r->ans, 500, "Internal Server Error.");
+  else if (sf_sbx_fault_hit(s, r->draw, FAULT_504))
+    sf_sbx_answer_error(s, &r->ans, 504, "Task failed due to timeout. "
+                        "Credits were previously refunded.");
+  else if (sf_sbx_fault_hit(s, r->draw, FAULT_429)) {
+    double secs = 3.0 / s->cfg.speed;
+    sf_sbx_answer_error(s, &r->ans, 429, "Too many requests. Please slow "
+                        "down.");
+    snprintf(r->ans.retry_after, sizeof(r->ans.retry_after), "%d",
+             secs < 1 ? 1 : (int)(secs + 0.5));
+  } else
+    return 0;
+  return 1;
+}
+
+/* Parse the POST body; NULL with the 400 set in r->ans. */
+static Json *body_json (Req *r) {
+  char err[160], msg[256];
+  Json *j;
+  if (r->body.len == 0) {
+    sf_sbx_answer_error(r->s, &r->ans, 400, "The request body should be a "
+                        "JSON object.");
+    return NULL;
+  }
+  j = sf_sbx_json_parse(r->body.p, r->body.len, err, sizeof(err));
+  if (j == NULL) {
+    snprintf(msg, sizeof(msg), "Invalid JSON body: %s.", err);
+    sf_sbx_answer_error(r->s, &r->ans, 400, msg);
+  }
+  return j;
+}
+
+/* Run the endpoint; its answer lands in r->ans. */
+static void api_call (Req *r, int route, const char *path, const Json *body,
+                      const char *key) {
+  Sbx *s = r->s;
+  switch (route) {
+  case R_CREATE: sf_sbx_api_create(s, body, key, &r->ans); break;
+  case R_TASK:
+    sf_sbx_api_task(s, path[11] == '/' ? path + 12 : "", &r->ans);
+    break;
+  case R_STEMS_BASIC: sf_sbx_api_stems(s, body, 0, &r->ans); break;
+  case R_STEMS_FULL: sf_sbx_api_stems(s, body, 1, &r->ans); break;
+  case R_UPLOAD: sf_sbx_api_upload(s, body, &r->ans); break;
+  case R_WAV: sf_sbx_api_wav(s, body, &r->ans); break;
+  case R_MIDI: sf_sbx_api_midi(s, body, &r->ans); break;
+  case R_LYRICS: sf_sbx_api_lyrics(s, body, &r->ans); break;
+  default: sf_sbx_api_credits(s, &r->ans); break;
+  }
+}
+
+/*
+** An /api/v1 request: route (404), method (405), auth (401), the faults
+** that strike before processing (500/504/429), the endpoint, then the
+** faults after it: slow (answer delayed) and drop (processed, connection
+** closed without an answer).
+*/
+static enum MHD_Result serve_api (Req *r, const char *path) {
+  const char *msg, *key = NULL;
+  int post = 0, route = route_find(path, &post);
+  Json *body = NULL;
+  int64_t delay;
+  if (route < 0)
+    return send_error(r, 404, "Not Found.");
+  if (post ? strcmp(r->method, "POST") != 0
+           : strcmp(r->method, "GET") != 0 && !r->head) {
+    r->ans.allow = post ? "POST" : "GET, HEAD";
+    return send_error(r, 405, "Method Not Allowed.");
+  }
+  if ((msg = auth_check(r, &key)) != NULL)
+    return send_error(r, 401, msg);
+  if (r->too_big)
+    return send_error(r, 413, "The request body is too large (limit "
+                      "1 MiB).");
+  if (fault_before(r))
+    return send_answer(r);
+  if (!post || (body = body_json(r)) != NULL) {
+    api_call(r, route, path, body, key);
+    sf_sbx_json_free(body);
+  }
+  if (sf_sbx_fault_hit(r->s, r->draw, FAULT_DROP)) {
+    r->status = 0;
+    return MHD_NO;                  /* processed; the client hears nothing */
+  }
+  delay = r->ans.delay_ms;
+  if (sf_sbx_fault_hit(r->s, r->draw, FAULT_SLOW))
+    delay += r->s->cfg.slow_ms;
+  return send_later(r, delay);
+}
+
+/* ---- the access handler ------------------------------------------------- */
+
+static enum MHD_Result dispatch (Req *r, const char *url) {
+  int get = !strcmp(r->method, "GET") || r->head;
+  if (!strncmp(url, "/api/v1/", 8))
+    return serve_api(r, url + 7);
+  if (!strncmp(url, "/files/", 7) || !strncmp(url, "/stream/", 8) ||
+      !strcmp(url, "/_sandbox/ledger")) {
+    if (!get) {
+      r->ans.allow = "GET, HEAD";
+      return send_error(r, 405, "Method Not Allowed.");
+    }
+    if (url[1] == 'f')
+      return serve_file(r, url + 7);
+    if (url[1] == 's')
+      return serve_audio(r, url + 8, 0, 1);
+    sf_sbx_api_ledger(r->s, &r->ans);
+    return send_answer(r);
+  }
+  return send_error(r, 404, "Not Found.");
+}
+
+static Req *req_new (Sbx *s, struct MHD_Connection *conn, const char *url,
+                     const char *method) {
+  Req *r = sf_sbx_alloc(sizeof(Req));
+  r->s = s;
+  r->conn = conn;
+  r->t0 = sf_sbx_now_ms();
+  r->head = !strcmp(method, "HEAD");
+  snprintf(r->method, sizeof(r->method), "%s", method);
+  snprintf(r->url, sizeof(r->url), "%s", url);
+  sf_sbx_buf_init(&r->body);
+  sf_sbx_answer_init(&r->ans);
+  r->draw = __atomic_add_fetch(&s->n_requests, 1, __ATOMIC_RELAXED);
+  return r;
+}
+
+/* A declared Content-Length over the limit is refused before reading. */
+static int declared_too_big (struct MHD_Connection *conn) {
+  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                               "Content-Length");
+  return cl != NULL && strtoull(cl, NULL, 10) > SBX_BODY_MAX;
+}
+
+/* libmicrohttpd calls this first with the headers, then with each piece
+** of the body, then once more with none; and again after a resume. */
+static enum MHD_Result on_request (void *cls, struct MHD_Connection *conn,
+                                   const char *url, const char *method,
+                                   const char *version,
+                                   const char *upload, size_t *upload_size,
+                                   void **con_cls) {
+  Sbx *s = (Sbx *)cls;
+  Req *r = (Req *)*con_cls;
+  (void)version;
+  if (r == NULL) {
+    *con_cls = r = req_new(s, conn, url, method);
+    if (declared_too_big(conn)) {
+      r->too_big = 1;
+      return send_error(r, 413, "The request body is too large (limit "
+                        "1 MiB).");
+    }
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    if (r->phase == P_NEW && !r->too_big) {
+      if (r->body.len + *upload_size > SBX_BODY_MAX) {
+        r->too_big = 1;
+        sf_sbx_buf_free(&r->body);
+      } else
+        sf_sbx_buf_addn(&r->body, upload, *upload_size);
+    }
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  switch (r->phase) {
+  case P_DEFERRED: return send_answer(r);
+  case P_AUDIO: return dispatch(r, url);
+  case P_ANSWERED: return MHD_YES;
+  default: return dispatch(r, url);
+  }
+}
+
+/* The request is over (answered, dropped or aborted): log and free. */
+static void on_completed (void *cls, struct MHD_Connection *conn,
+                          void **con_cls,
+                          enum MHD_RequestTerminationCode toe) {
+  Req *r = (Req *)*con_cls;
+  (void)cls;
+  (void)conn;
+  if (r == NULL)
+    return;
+  if (r->status)
+    sf_sbx_log(r->s, "%s %s %d %lldms%s", r->method, r->url, r->status,
+               (long long)(sf_sbx_now_ms() - r->t0),
+               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
+                                                          : " (cut short)");
+  else
+    sf_sbx_log(r->s, "%s %s dropped", r->method, r->url);
+  sf_sbx_buf_free(&r->body);
+  sf_sbx_answer_free(&r->ans);
+  free(r);
+  *con_cls = NULL;
+}
+
+/* Percent-decode the URL in place like libmicrohttpd does, except that
+** %00 stays as it is: a NUL would cut "/sonic/task/%00" down to a
+** missing id, where the service answers "task not found.". */
+static size_t unescape (void *cls, struct MHD_Connection *conn, char *s) {
+  char *w = s;
+  const char *r = s;
+  (void)cls;
+  (void)conn;
+  while (*r) {
+    unsigned v;
+    if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
+        isxdigit((unsigned char)r[2]) && sscanf(r + 1, "%2x", &v) == 1 &&
+        v != 0) {
+      *w++ = (char)v;
+      r += 3;
+    } else
+      *w++ = *r++;
+  }
+  *w = '\0';
+  return (size_t)(w - s);
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+/* "http://HOST:PORT" for clip URLs: a wildcard bind address is not
+** connectable, so it becomes loopback; IPv6 literals get brackets. */
+static void base_url_set (Sbx *s) {
+  const char *h = s->host;
+  if (!strcmp(h, "0.0.0.0"))
+    h = "127.0.0.1";
+  else if (!strcmp(h, "::"))
+    h = "::1";
+  pthread_mutex_lock(&s->lock);       /* the daemon already serves */
+  snprintf(s->base_url, sizeof(s->base_url), "http://%s%s%s:%d",
+           strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "", s->port);
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* Resolve --host (numeric or a name such as localhost) to an address. */
+static int resolve (const char *host, struct sockaddr_storage *ss,
+                    int *v6) {
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  if (getaddrinfo(host, "0", &hints, &res) != 0 || res == NULL)
+    return -1;
+  memcpy(ss, res->ai_addr, res->ai_addrlen);
+  *v6 = res->ai_family == AF_INET6;
+  freeaddrinfo(res);
+  return 0;
+}
+
+int sf_sbx_server_start (Sbx *s, char *err, size_t errlen) {
+  struct sockaddr_storage ss;
+  const union MHD_DaemonInfo *info;
+  unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+                   MHD_USE_ERROR_LOG;
+  int v6 = 0;
+  memset(&ss, 0, sizeof(ss));
+  if (resolve(s->host, &ss, &v6) != 0) {
+    snprintf(err, errlen, "cannot resolve host '%s'", s->host);
+    return -1;
+  }
+  if (v6) {
+    flags |= MHD_USE_IPv6;
+    ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)s->cfg.port);
+  } else
+    ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)s->cfg.port);
+  s->mhd = MHD_start_daemon(
+    flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
+    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,    /* must come first */
+    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+    MHD_OPTION_END);
+  if (s->mhd == NULL) {
+    snprintf(err, errlen, "cannot listen on %s port %d", s->host,
+             s->cfg.port);
+    return -1;
+  }
+  info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = info ? info->port : s->cfg.port;
+  base_url_set(s);
+  return 0;
+}
+
+void sf_sbx_server_stop (Sbx *s) {
+  if (s->mhd != NULL)
+    MHD_stop_daemon(s->mhd);
+  s->mhd = NULL;
+}

@@ -1,0 +1,186 @@
+/*
+** tasks.c -- the task and clip store and the simulated clock.
+**
+** Nothing moves a task forward: its state is a pure function of the wall
+** clock, its creation time and a schedule drawn once at creation (in
+** simulated milliseconds; --speed divides them). That keeps a restarted
+** sandbox exact and makes polling cheap. The one thing that must happen
+** at a time is the refund of a failed task: sf_sbx_tasks_settle performs
+** it lazily, before anything reads the ledger or a task.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sbx.h"
+
+/* Salts for the hashes drawn per task, so the draws are independent. */
+enum { SALT_TASK = 1, SALT_CLIP, SALT_SCHED, SALT_FAIL };
+
+Task *sf_sbx_task_find (Sbx *s, const char *id) {
+  return (Task *)sf_sbx_map_get(&s->tasks, id);
+}
+
+Clip *sf_sbx_clip_find (Sbx *s, const char *id) {
+  return (Clip *)sf_sbx_map_get(&s->clips, id);
+}
+
+/* A new task with room for 'nclips' clips, registered in the store, its
+** failure drawn from --fail-rate. Lock held. */
+Task *sf_sbx_task_new (Sbx *s, const char *kind, int nclips) {
+  Task *t = sf_sbx_alloc(sizeof(Task));
+  uint64_t h;
+  t->no = ++s->n_tasks;
+  h = sf_sbx_hash_mix(s->cfg.seed, (uint64_t)t->no);
+  sf_sbx_uuid(sf_sbx_hash_mix(h, SALT_TASK), (uint64_t)t->no, t->id);
+  strncpy(t->kind, kind, sizeof(t->kind) - 1);
+  t->created_ms = sf_sbx_now_ms();
+  t->clips = sf_sbx_alloc((size_t)nclips * sizeof(Clip *));
+  t->charge = -1;
+  t->fails = sf_sbx_fault_hit(s, sf_sbx_hash_mix(h, SALT_FAIL), FAULT_FAIL);
+  sf_sbx_map_put(&s->tasks, t->id, t);
+  return t;
+}
+
+/* A new clip, appended to 't' (NULL for an upload). Lock held. */
+Clip *sf_sbx_clip_new (Sbx *s, Task *t) {
+  Clip *c = sf_sbx_alloc(sizeof(Clip));
+  long long no = ++s->n_clips;
+  sf_sbx_uuid(sf_sbx_hash_mix(s->cfg.seed, SALT_CLIP), (uint64_t)no, c->id);
+  c->task = t;
+  c->created_ms = t ? t->created_ms : sf_sbx_now_ms();
+  if (t != NULL) {
+    c->index = t->nclips;
+    t->clips[t->nclips++] = c;
+  }
+  sf_sbx_map_put(&s->clips, c->id, c);
+  return c;
+}
+
+void sf_sbx_clip_free (void *clip) {
+  Clip *c = (Clip *)clip;
+  free(c->title);
+  free(c->tags);
+  free(c->lyrics);
+  free(c->negative_tags);
+  free(c->gpt_prompt);
+  free(c->mv);
+  sf_sbx_recipe_free(&c->recipe);
+  free(c);
+}
+
+/* Clips are owned by the clip map, so a task frees only itself. */
+void sf_sbx_task_free (void *task) {
+  Task *t = (Task *)task;
+  free(t->clips);
+  free(t->webhook_url);
+  free(t->webhook_secret);
+  free(t);
+}
+
+/* A length in centiseconds: --clip-seconds when set, else drawn from
+** [lo, hi] by 'h'. */
+int64_t sf_sbx_clip_len_pick (const Sbx *s, uint64_t h, int64_t lo_cs,
+                              int64_t hi_cs) {
+  if (s->cfg.clip_seconds > 0) {
+    int64_t cs = (int64_t)llround(s->cfg.clip_seconds * 100.0);
+    return cs > 0 ? cs : 1;
+  }
+  return lo_cs + (int64_t)(h % (uint64_t)(hi_cs - lo_cs + 1));
+}
+
+/*
+** Draw the schedule, in simulated ms after creation: not_ready for 3-12 s;
+** the first clip done after 60-160 s, every other one 1-20 s later (so
+** two clips never finish together, and all within 3 minutes); each clip
+** pending for 1-9 s after not_ready, streaming for its last 10-25 s.
+*/
+void sf_sbx_task_schedule (Sbx *s, Task *t) {
+  uint64_t h = sf_sbx_hash_mix(sf_sbx_hash_mix(s->cfg.seed, SALT_SCHED),
+                               (uint64_t)t->no);
+  int64_t first_done = 60000 + (int64_t)(h % 100000);
+  int i;
+  t->t_ready = 3000 + (int64_t)((h >> 20) % 9000);
+  for (i = 0; i < t->nclips; i++) {
+    Clip *c = t->clips[i];
+    uint64_t k = sf_sbx_hash_mix(h, (uint64_t)i + 1);
+    int64_t stream_len = 10000 + (int64_t)((k >> 24) % 15000);
+    c->t_done = first_done + (i ? 1000 + (int64_t)(k % 19000) : 0);
+    c->t_running = t->t_ready + 1000 + (int64_t)((k >> 40) % 8000);
+    c->t_streaming = c->t_done - stream_len;
+    if (c->t_streaming < c->t_running + 1000)
+      c->t_streaming = c->t_running + 1000;
+  }
+}
+
+/* Simulated ms since 't' was created. */
+int64_t sf_sbx_task_sim_ms (const Sbx *s, const Task *t, int64_t now) {
+  double sim = (double)(now - t->created_ms) * s->cfg.speed;
+  if (sim > 4e18)
+    return (int64_t)4e18;
+  return sim < 0 ? 0 : (int64_t)sim;
+}
+
+ClipState sf_sbx_clip_state (const Sbx *s, const Clip *c, int64_t now) {
+  int64_t sim;
+  if (c->task == NULL)
+    return CS_SUCCEEDED;      /* uploads exist only once done */
+  sim = sf_sbx_task_sim_ms(s, c->task, now);
+  if (sim < c->t_running)
+    return CS_PENDING;
+  if (sim < c->t_streaming)
+    return CS_RUNNING;
+  if (sim < c->t_done)
+    return CS_STREAMING;
+  return c->task->fails ? CS_FAILED : CS_SUCCEEDED;
+}
+
+/* Wall-clock ms at which 'c' reaches its terminal state. */
+int64_t sf_sbx_clip_done_wall (const Sbx *s, const Clip *c) {
+  if (c->task == NULL)
+    return c->created_ms;
+  return c->task->created_ms +
+         (int64_t)ceil((double)c->t_done / s->cfg.speed);
+}
+
+int64_t sf_sbx_task_done_wall (const Sbx *s, const Task *t) {
+  int64_t w = t->created_ms;
+  int i;
+  for (i = 0; i < t->nclips; i++) {
+    int64_t d = sf_sbx_clip_done_wall(s, t->clips[i]);
+    if (d > w)
+      w = d;
+  }
+  return w;
+}
+
+/* Remember a failing task until its refund is due. Lock held. */
+void sf_sbx_task_track (Sbx *s, Task *t) {
+  if (!t->fails || t->settled)
+    return;
+  if (s->nunsettled == s->capunsettled) {
+    s->capunsettled = s->capunsettled ? 2 * s->capunsettled : 16;
+    s->unsettled = sf_sbx_realloc(s->unsettled,
+                                  s->capunsettled * sizeof(Task *));
+  }
+  s->unsettled[s->nunsettled++] = t;
+}
+
+/* Refund every failed task whose last clip has failed by 'now', so the
+** ledger never lags what a poll shows. Lock held. */
+void sf_sbx_tasks_settle (Sbx *s, int64_t now) {
+  size_t i = 0;
+  while (i < s->nunsettled) {
+    Task *t = s->unsettled[i];
+    if (now < sf_sbx_task_done_wall(s, t)) {
+      i++;
+      continue;
+    }
+    sf_sbx_state_begin(s);
+    if (t->charge >= 0)
+      sf_sbx_ledger_refund(s, t->charge);
+    t->settled = 1;
+    sf_sbx_state_save_task(s, t);
+    sf_sbx_state_commit(s);
+    s->unsettled[i] = s->unsettled[--s->nunsettled];
+  }
+}

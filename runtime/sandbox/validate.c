@@ -1,0 +1,311 @@
+/*
+** validate.c -- what /sonic/create accepts, per model version and
+** task_type, with the service's exact messages. The model list and the
+** task_type list live here and nowhere else.
+**
+** Order of checks: the body's shape, then the type of every field that is
+** present, then values that are present but invalid (task_type, mv),
+** then missing required fields, then limits. A body with several faults
+** is reported on the first, so a test that breaks one field sees that
+** field's message.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "sbx.h"
+
+/* Newer models accept longer prompts and tags, and vocal_gender. */
+static const Model MODELS[] = {
+  { "sonic-v3-5", 3000, 200, 0 },
+  { "sonic-v4", 3000, 200, 0 },
+  { "sonic-v4-5", 5000, 1000, 1 },
+  { "sonic-v4-5-plus", 5000, 1000, 1 },
+  { "sonic-v5", 5000, 1000, 1 },
+  { "sonic-v5-5", 5000, 1000, 1 },
+};
+#define NMODELS (sizeof(MODELS) / sizeof(MODELS[0]))
+
+/* name, price, clips, needs a source clip, source must be an upload */
+static const TaskType TYPES[] = {
+  { "create_music", 15, 2, 0, 0 },
+  { "extend_music", 15, 2, 1, 0 },
+  { "cover_music", 15, 2, 1, 0 },
+  { "concat_music", 2, 1, 1, 0 },
+  { "persona_music", 15, 2, 0, 0 },
+  { "extend_upload_music", 15, 2, 1, 1 },
+  { "cover_upload_music", 15, 2, 1, 1 },
+  { "remaster", 10, 2, 1, 0 },
+  { "add_instrumental", 10, 2, 1, 0 },
+  { "add_vocals", 10, 2, 1, 0 },
+};
+#define NTYPES (sizeof(TYPES) / sizeof(TYPES[0]))
+
+static const Model *model_find (const char *name) {
+  size_t i;
+  for (i = 0; name != NULL && i < NMODELS; i++)
+    if (strcmp(MODELS[i].name, name) == 0)
+      return &MODELS[i];
+  return NULL;
+}
+
+static const TaskType *task_type_find (const char *name) {
+  size_t i;
+  for (i = 0; name != NULL && i < NTYPES; i++)
+    if (strcmp(TYPES[i].name, name) == 0)
+      return &TYPES[i];
+  return NULL;
+}
+
+/* ---- field types ------------------------------------------------------ */
+
+enum { F_STR, F_BOOL, F_UNIT, F_NONNEG };
+
+static const struct { const char *name; int type; } FIELDS[] = {
+  { "task_type", F_STR }, { "mv", F_STR }, { "title", F_STR },
+  { "tags", F_STR }, { "negative_tags", F_STR }, { "prompt", F_STR },
+  { "gpt_description_prompt", F_STR }, { "continue_clip_id", F_STR },
+  { "persona_id", F_STR }, { "vocal_gender", F_STR },
+  { "webhook_url", F_STR }, { "webhook_secret", F_STR },
+  { "custom_mode", F_BOOL }, { "make_instrumental", F_BOOL },
+  { "auto_lyrics", F_BOOL }, { "style_weight", F_UNIT },
+  { "weirdness_constraint", F_UNIT }, { "audio_weight", F_UNIT },
+  { "continue_at", F_NONNEG },
+};
+#define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
+
+/* Check one present, non-null field against its type; 0 or -1. */
+static int check_type (const Json *v, const char *name, int type,
+                       char *msg, size_t msglen) {
+  switch (type) {
+  case F_STR:
+    if (v->t == J_STR)
+      return 0;
+    snprintf(msg, msglen, "The '%s' field should be string.", name);
+    return -1;
+  case F_BOOL:
+    if (v->t == J_BOOL)
+      return 0;
+    snprintf(msg, msglen, "The '%s' field should be boolean.", name);
+    return -1;
+  case F_UNIT:
+    if (v->t == J_NUM && v->n >= 0 && v->n <= 1)
+      return 0;
+    snprintf(msg, msglen, "The '%s' field should be a number between 0 "
+             "and 1.", name);
+    return -1;
+  default:
+    if (v->t == J_NUM && v->n >= 0 && v->n < 1e9)
+      return 0;
+    snprintf(msg, msglen, "The '%s' field should be a non-negative "
+             "number.", name);
+    return -1;
+  }
+}
+
+/* Every known field that is present must have its type; null counts as
+** absent, as it does for the service's optional fields. */
+static int check_types (const Json *body, char *msg, size_t msglen) {
+  size_t i;
+  for (i = 0; i < NFIELDS; i++) {
+    const Json *v = sf_sbx_json_get(body, FIELDS[i].name);
+    if (v != NULL && v->t != J_NULL &&
+        check_type(v, FIELDS[i].name, FIELDS[i].type, msg, msglen) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* A string field, with "" read as absent. */
+static const char *str_field (const Json *body, const char *name) {
+  const char *s = sf_sbx_json_str(body, name);
+  return (s != NULL && *s) ? s : NULL;
+}
+
+/* Read every field into 'c' (types already checked). */
+static void read_fields (const Json *body, Create *c) {
+  const Json *v;
+  c->task_type = str_field(body, "task_type");
+  c->mv = str_field(body, "mv");
+  c->title = str_field(body, "title");
+  c->tags = str_field(body, "tags");
+  c->negative_tags = str_field(body, "negative_tags");
+  c->prompt = str_field(body, "prompt");
+  c->gpt_prompt = str_field(body, "gpt_description_prompt");
+  c->continue_clip_id = str_field(body, "continue_clip_id");
+  c->persona_id = str_field(body, "persona_id");
+  c->vocal_gender = str_field(body, "vocal_gender");
+  c->webhook_url = str_field(body, "webhook_url");
+  c->webhook_secret = str_field(body, "webhook_secret");
+  if ((v = sf_sbx_json_get(body, "custom_mode")) && v->t == J_BOOL) {
+    c->has_custom_mode = 1;
+    c->custom_mode = v->b;
+  }
+  if ((v = sf_sbx_json_get(body, "make_instrumental")) && v->t == J_BOOL)
+    c->make_instrumental = v->b;
+  if ((v = sf_sbx_json_get(body, "auto_lyrics")) && v->t == J_BOOL)
+    c->auto_lyrics = v->b;
+  c->has_continue_at = sf_sbx_json_get(body, "continue_at") &&
+                       sf_sbx_json_get(body, "continue_at")->t == J_NUM;
+  c->continue_at = sf_sbx_json_num(body, "continue_at", 0);
+  c->has_style_weight = sf_sbx_json_num(body, "style_weight", -1) >= 0;
+  c->style_weight = sf_sbx_json_num(body, "style_weight", 0);
+  c->has_weirdness = sf_sbx_json_num(body, "weirdness_constraint", -1) >= 0;
+  c->weirdness = sf_sbx_json_num(body, "weirdness_constraint", 0);
+  c->has_audio_weight = sf_sbx_json_num(body, "audio_weight", -1) >= 0;
+  c->audio_weight = sf_sbx_json_num(body, "audio_weight", 0);
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+/* "The 'mv' field is invalid." followed by the accepted list. */
+static void mv_invalid (char *msg, size_t msglen) {
+  size_t i, n;
+  n = (size_t)snprintf(msg, msglen, "The 'mv' field is invalid. Accepted "
+                       "values:");
+  for (i = 0; i < NMODELS && n < msglen; i++)
+    n += (size_t)snprintf(msg + n, msglen - n, "%s %s", i ? "," : "",
+                          MODELS[i].name);
+  if (n < msglen)
+    snprintf(msg + n, msglen - n, ".");
+}
+
+static void type_invalid (char *msg, size_t msglen) {
+  size_t i, n;
+  n = (size_t)snprintf(msg, msglen, "The 'task_type' field is invalid. "
+                       "Accepted values:");
+  for (i = 0; i < NTYPES && n < msglen; i++)
+    n += (size_t)snprintf(msg + n, msglen - n, "%s %s", i ? "," : "",
+                          TYPES[i].name);
+  if (n < msglen)
+    snprintf(msg + n, msglen - n, ".");
+}
+
+/* Report a missing field in the service's persona_id wording. */
+static int missing (const char *field, const TaskType *t, char *msg,
+                    size_t msglen) {
+  snprintf(msg, msglen, "The '%s' field is required when task_type = %s.",
+           field, t->name);
+  return -1;
+}
+
+/*
+** Required fields of each task_type. Generation (create, persona) needs
+** lyrics in custom mode (unless instrumental or auto_lyrics) and a
+** description otherwise.
+*/
+static int check_required (const Create *c, char *msg, size_t msglen) {
+  const TaskType *t = c->type;
+  const char *n = t->name;
+  int generate = !strcmp(n, "create_music") || !strcmp(n, "persona_music");
+  if (!strcmp(n, "persona_music") && c->persona_id == NULL)
+    return missing("persona_id", t, msg, msglen);
+  if (t->source && c->continue_clip_id == NULL)
+    return missing("continue_clip_id", t, msg, msglen);
+  if (strstr(n, "extend") != NULL && !c->has_continue_at)
+    return missing("continue_at", t, msg, msglen);
+  if (generate && !c->has_custom_mode)
+    return missing("custom_mode", t, msg, msglen);
+  if (strcmp(n, "concat_music") != 0 && c->mv == NULL)
+    return missing("mv", t, msg, msglen);
+  if (!strcmp(n, "add_vocals") && c->prompt == NULL)
+    return missing("prompt", t, msg, msglen);
+  if (generate && c->custom_mode && c->prompt == NULL &&
+      !c->make_instrumental && !c->auto_lyrics) {
+    snprintf(msg, msglen, "The 'prompt' field is required when "
+             "custom_mode = true.");
+    return -1;
+  }
+  if (generate && !c->custom_mode && c->gpt_prompt == NULL) {
+    snprintf(msg, msglen, "The 'gpt_description_prompt' field is required "
+             "when custom_mode = false.");
+    return -1;
+  }
+  return 0;
+}
+
+/* 1 if 's' is longer than 'max' characters, with the message written. */
+static int too_long (const char *s, size_t max, const char *fmt, char *msg,
+                     size_t msglen) {
+  if (s == NULL || sf_sbx_utf8_len(s) <= max)
+    return 0;
+  snprintf(msg, msglen, fmt, (int)max);
+  return 1;
+}
+
+/* Length limits; prompt and tags depend on the model. */
+static int check_limits (const Create *c, char *msg, size_t msglen) {
+  size_t pmax = c->model ? (size_t)c->model->prompt_max : 5000;
+  size_t tmax = c->model ? (size_t)c->model->tags_max : 1000;
+  if (too_long(c->prompt, pmax, "The prompt character length should be "
+               "less than %d.", msg, msglen) ||
+      too_long(c->tags, tmax, "The tags character length should be less "
+               "than %d.", msg, msglen) ||
+      too_long(c->negative_tags, tmax, "The negative_tags character length "
+               "should be less than %d.", msg, msglen) ||
+      too_long(c->title, 80, "The title character length should be less "
+               "than %d.", msg, msglen) ||
+      too_long(c->gpt_prompt, 400, "The 'gpt_description_prompt' character "
+               "length should be less than %d.", msg, msglen))
+    return -1;
+  return 0;
+}
+
+/* vocal_gender: 'f' or 'm', and only on models that support it. */
+static int check_vocal_gender (const Create *c, char *msg, size_t msglen) {
+  if (c->vocal_gender == NULL)
+    return 0;
+  if (strcmp(c->vocal_gender, "f") != 0 && strcmp(c->vocal_gender, "m")) {
+    snprintf(msg, msglen, "The 'vocal_gender' field should be 'f' or 'm'.");
+    return -1;
+  }
+  if (c->model != NULL && !c->model->vocal_gender) {
+    snprintf(msg, msglen, "The 'vocal_gender' field is only supported by "
+             "sonic-v4-5 and newer models.");
+    return -1;
+  }
+  return 0;
+}
+
+/* A webhook_url must at least look like an http(s) URL. Whether it is
+** delivered (loopback only) is decided by webhook.c. */
+static int webhook_url_ok (const char *url) {
+  return url == NULL || !strncmp(url, "http://", 7) ||
+         !strncmp(url, "https://", 8);
+}
+
+/*
+** Check a /sonic/create body and read it into 'c' (strings borrowed from
+** 'body'). Returns 0, or -1 with the 400 message in 'msg'. References to
+** other clips are checked by the caller, which owns the store.
+*/
+int sf_sbx_create_check (const Json *body, Create *c, char *msg,
+                         size_t msglen) {
+  memset(c, 0, sizeof(*c));
+  if (body == NULL || body->t != J_OBJ) {
+    snprintf(msg, msglen, "The request body should be a JSON object.");
+    return -1;
+  }
+  if (check_types(body, msg, msglen) != 0)
+    return -1;
+  read_fields(body, c);
+  c->type = task_type_find(c->task_type ? c->task_type
+                                               : "create_music");
+  if (c->type == NULL) {
+    type_invalid(msg, msglen);
+    return -1;
+  }
+  c->model = model_find(c->mv);
+  if (c->mv != NULL && c->model == NULL) {
+    mv_invalid(msg, msglen);
+    return -1;
+  }
+  if (check_required(c, msg, msglen) != 0 ||
+      check_vocal_gender(c, msg, msglen) != 0 ||
+      check_limits(c, msg, msglen) != 0)
+    return -1;
+  if (!webhook_url_ok(c->webhook_url)) {
+    snprintf(msg, msglen, "The 'webhook_url' field should be an http or "
+             "https URL.");
+    return -1;
+  }
+  return 0;
+}
