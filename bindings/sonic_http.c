@@ -161,7 +161,7 @@ static void record_outcome (lua_State *L, SfRuntime *rt, Call *c) {
   SfStepState st;
   char task_id[80] = "";
   sf_crashpoint("after_send");
-  if (r->fail == SF_FAIL_CONNECT)
+  if (r->fail == SF_FAIL_CONNECT || r->fail == SF_FAIL_TLS)
     st = SF_STEP_REFUSED;
   else if (r->fail != SF_FAIL_NONE || r->status >= 500 || r->status < 200)
     st = SF_STEP_UNKNOWN;
@@ -194,7 +194,8 @@ static int request_k (lua_State *L, int status, lua_KContext ctx) {
     sf_crashpoint("during_poll");
   if (r->fail != SF_FAIL_NONE) {
     /* only a call that never left us is certainly not charged */
-    if (c->price > 0 && r->fail == SF_FAIL_CONNECT)
+    if (c->price > 0 && (r->fail == SF_FAIL_CONNECT ||
+                         r->fail == SF_FAIL_TLS))
       sf_budget_release(rt, c->price);
     n = push_fail(L, fail_message(r), sf_fail_name(r->fail), 0);
   } else {

@@ -72,6 +72,7 @@ const char *sf_fail_name (SfFailKind k) {
   switch (k) {
     case SF_FAIL_NONE: return "none";
     case SF_FAIL_CONNECT: return "connect";
+    case SF_FAIL_TLS: return "tls";
     case SF_FAIL_TIMEOUT: return "timeout";
     case SF_FAIL_NETWORK: return "network";
     case SF_FAIL_TOO_LARGE: return "too_large";
@@ -408,9 +409,12 @@ static void classify (SfRequest *r) {
   if (r->result == CURLE_OK || r->fail != SF_FAIL_NONE)
     return;
   switch (r->result) {
+    case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS:
+      r->fail = SF_FAIL_TLS;    /* an impostor, or a broken setup */
+      return;
     case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT: case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
       r->fail = SF_FAIL_CONNECT;
       return;
     case CURLE_OPERATION_TIMEDOUT:

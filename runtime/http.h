@@ -38,6 +38,8 @@ typedef struct SfHttp {
 typedef enum SfFailKind {
   SF_FAIL_NONE = 0,
   SF_FAIL_CONNECT,           /* never reached the server: safe to resend */
+  SF_FAIL_TLS,               /* the peer's certificate was refused: never
+                                retried, never sent anything */
   SF_FAIL_TIMEOUT,           /* sent (maybe processed), no full answer */
   SF_FAIL_NETWORK,           /* sent (maybe processed), connection lost */
   SF_FAIL_TOO_LARGE,         /* answer over the size limit */

@@ -93,6 +93,8 @@ local function api(method, path, body, call, opts)
               text .. "); it may have been accepted and charged. Check " ..
               "`sonicflow credits` before sending it again",
               {outcome = "unknown"})
+      elseif fkind == "tls" then
+        raise("network", "TLS verification failed (never retried): " .. text)
       elseif fkind == "too_large" then
         raise("server", "the service's answer is larger than 4 MiB; refused")
       else

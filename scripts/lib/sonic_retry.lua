@@ -6,6 +6,8 @@
 --            on it (the connection never opened, or 429: it refused)
 --   read     polls, credits, task status: free and idempotent
 --   download audio files: free and idempotent
+-- A failure that has no row is never retried: TLS verification ("tls"),
+-- 400, 401, 403, and anything else the service refused on its merits.
 local core = require "sonic.core"
 
 local M = {}
