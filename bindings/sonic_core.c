@@ -13,6 +13,7 @@
 #include "bindings.h"
 #include "embedded_lua.h"
 #include "headers.h"
+#include "webhook_receiver.h"
 #include "log.h"
 #include "task.h"
 
@@ -47,6 +48,10 @@ static int core_settings (lua_State *L) {
   lua_setfield(L, -2, "journal");
   lua_pushboolean(L, rt->resuming);
   lua_setfield(L, -2, "resuming");
+  lua_pushboolean(L, rt->webhooks != NULL);
+  lua_setfield(L, -2, "webhooks");
+  lua_pushnumber(L, rt->webhook_fallback);
+  lua_setfield(L, -2, "webhook_fallback");
   lua_pushstring(L, rt->run_id);
   lua_setfield(L, -2, "run_id");
   return 1;
@@ -72,6 +77,18 @@ static int core_spending (lua_State *L) {
   }
   lua_pushinteger(L, rt->http.requests_sent);
   lua_setfield(L, -2, "requests");
+  lua_pushinteger(L, rt->polls);
+  lua_setfield(L, -2, "polls");
+  if (rt->webhooks != NULL) {
+    SfWebhookStats w;
+    sf_webhooks_stats(rt->webhooks, &w);
+    lua_pushinteger(L, w.accepted);
+    lua_setfield(L, -2, "webhooks_accepted");
+    lua_pushinteger(L, w.duplicates);
+    lua_setfield(L, -2, "webhooks_duplicates");
+    lua_pushinteger(L, w.rejected);
+    lua_setfield(L, -2, "webhooks_rejected");
+  }
   return 1;
 }
 

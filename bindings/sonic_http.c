@@ -319,6 +319,29 @@ static const char *encode_body (lua_State *L, int body, size_t *len) {
 }
 
 /*
+** The body at 'body' encoded with webhook_url and webhook_secret added
+** (--webhook-listen): a copy, so neither the step's identity nor the
+** journaled request carries the secret. Pushes the text.
+*/
+static const char *with_webhook (lua_State *L, SfRuntime *rt, int body,
+                                 size_t *len) {
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, body) != 0) {          /* copy key value */
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -4);
+  }
+  lua_pushstring(L, rt->webhook_url);
+  lua_setfield(L, -2, "webhook_url");
+  lua_pushstring(L, rt->webhook_secret);
+  lua_setfield(L, -2, "webhook_secret");
+  encode_body(L, lua_gettop(L), len);       /* copy text */
+  lua_remove(L, -2);
+  return lua_tostring(L, -1);
+}
+
+/*
 ** core.request(method, path, body, opts)
 **   -> status, body_text, info | nil, message, kind
 ** 'path' is relative to the API prefix ("sonic/create"): the URL is built
@@ -374,6 +397,9 @@ static int core_request (lua_State *L) {
     sf_budget_release(rt, price);
     return n;
   }
+  if (m == 1 && rt->webhook_url != NULL && text != NULL &&
+      strcmp(path, "sonic/create") == 0)
+    text = with_webhook(L, rt, 3, &len);   /* slot 7; not journaled */
   if (sf_request_prepare(&c->req, &rt->http, methods[m], url,
                          m == 1 ? (text ? text : "{}") : NULL,
                          m == 1 ? (text ? len : 2) : 0, JSON_LIMIT) != 0) {
@@ -387,6 +413,7 @@ static int core_request (lua_State *L) {
   if (c->journaled)
     snprintf(t->last_step, sizeof(t->last_step), "%s", c->step.key);
   c->is_poll = m == 0 && strncmp(path, "sonic/task/", 11) == 0;
+  rt->polls += c->is_poll;
   c->req.with_auth = 1;
   c->req.fresh = (m == 1);   /* POSTs never ride a reused connection */
   c->req.connect_timeout_ms = 10000;

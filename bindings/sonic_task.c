@@ -5,6 +5,7 @@
 */
 #include <lauxlib.h>
 #include "bindings.h"
+#include "events.h"
 #include "task.h"
 
 /* ---------------------------------------------------------------- time */
@@ -28,6 +29,30 @@ static int core_sleep (lua_State *L) {
 static int core_now (lua_State *L) {
   lua_pushnumber(L, sf_now());
   return 1;
+}
+
+/* Continuation of core.wait_event: true if the event came. */
+static int wait_event_k (lua_State *L, int status, lua_KContext ctx) {
+  (void)status;
+  sf_task_check_cancel(L, (SfTask *)ctx);
+  lua_pushboolean(L, sf_event_take(L, luaL_checkstring(L, 1)));
+  return 1;
+}
+
+/* core.wait_event(name, seconds) -> true (it came) | false (time out) */
+static int core_wait_event (lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  lua_Number s = luaL_checknumber(L, 2);
+  SfTask *t;
+  luaL_argcheck(L, s >= 0, 2, "must be non-negative");
+  lua_settop(L, 2);
+  if (sf_event_take(L, name)) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  t = sf_task_current(L, "sonic.wait");
+  sf_event_add_waiter(L, name, t);
+  return sf_task_sleep(L, t, s, (lua_KContext)t, wait_event_k);
 }
 
 /* ---------------------------------------------------------------- spawn */
@@ -174,6 +199,7 @@ static const luaL_Reg core_funcs[] = {
   {"observe", core_observe},
   {"join", core_join},
   {"join_any", core_join_any},
+  {"wait_event", core_wait_event},
   {NULL, NULL}
 };
 

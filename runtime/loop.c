@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "crash.h"
+#include "events.h"
+#include "webhook_receiver.h"
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
@@ -93,6 +95,15 @@ static long next_wait_ms (SfRuntime *rt) {
   return t->due_ms <= now ? 0 : (long)(t->due_ms - now);
 }
 
+/* Wake the tasks waiting for the task ids whose deliveries came in. */
+static void dispatch_webhooks (SfRuntime *rt) {
+  char ids[64][80];
+  int n, i;
+  while ((n = sf_webhooks_take(rt->webhooks, ids, 64)) > 0)
+    for (i = 0; i < n; i++)
+      sf_event_fire(rt->L, ids[i]);
+}
+
 static void drain_wake_pipe (SfRuntime *rt) {
   char buf[64];
   while (read(rt->wake_pipe[0], buf, sizeof(buf)) > 0)
@@ -150,8 +161,11 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
     wfd.events = CURL_WAIT_POLLIN;
     wfd.revents = 0;
     curl_multi_poll(rt->http.multi, &wfd, 1, (int)wait_ms, NULL);
-    if (wfd.revents)
+    if (wfd.revents) {
       drain_wake_pipe(rt);
+      if (rt->webhooks != NULL)
+        dispatch_webhooks(rt);
+    }
     sf_http_perform(&rt->http);
   }
 }

@@ -49,6 +49,17 @@ static int set_valued (SfRunOptions *o, const char *name, const char *v,
     o->key_file = v;
   else if (strcmp(name, "--journal") == 0)
     o->journal = v;
+  else if (strcmp(name, "--webhook-listen") == 0)
+    o->webhook_listen = v;
+  else if (strcmp(name, "--webhook-url") == 0)
+    o->webhook_url = v;
+  else if (strcmp(name, "--webhook-secret") == 0)
+    o->webhook_secret = v;
+  else if (strcmp(name, "--webhook-fallback") == 0) {
+    if (parse_number(v, 0.01, &d) != 0)
+      goto bad;
+    o->webhook_fallback = d;
+  }
   else if (strcmp(name, "--poll-interval") == 0) {
     if (parse_number(v, 0.001, &d) != 0)
       goto bad;
@@ -83,7 +94,8 @@ bad:
 static const char *const valued[] = {
   "--base-url", "--sandbox-args", "--key-file", "--poll-interval",
   "--wait-timeout", "--budget", "--max-inflight", "--journal",
-  "--memory-limit", "--instruction-limit", NULL
+  "--memory-limit", "--instruction-limit", "--webhook-listen",
+  "--webhook-url", "--webhook-secret", "--webhook-fallback", NULL
 };
 
 int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,

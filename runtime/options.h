@@ -27,6 +27,10 @@ typedef struct SfRunOptions {
   int dry_run;               /* --dry-run */
   int json;                  /* --json (runs) */
   int untrusted;             /* --sandbox-script */
+  const char *webhook_listen;  /* --webhook-listen ADDR:PORT */
+  const char *webhook_url;     /* --webhook-url PUBLIC_URL */
+  const char *webhook_secret;  /* --webhook-secret S */
+  double webhook_fallback;     /* --webhook-fallback S */
   double memory_mb;          /* --memory-limit MB (0: default) */
   double instructions;       /* --instruction-limit N (0: default) */
 } SfRunOptions;

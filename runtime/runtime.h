@@ -49,6 +49,12 @@ typedef struct SfRuntime {
   int resend_unknown;        /* --resend-unknown */
   int untrusted;             /* --sandbox-script: a script from others */
   SfLimits limits;           /* memory and instruction caps */
+  /* webhooks (--webhook-listen); NULL when polling only */
+  struct SfWebhooks *webhooks;
+  char *webhook_url;         /* added to every create, with the secret */
+  char *webhook_secret;
+  double webhook_fallback;   /* seconds between fallback polls */
+  long long polls;           /* GETs of task status made (for tests) */
   /* outcome */
   int unobserved_errors;     /* tasks that failed and nobody waited for */
   char failure_kind[32];     /* kind of the main chunk's error, if any */

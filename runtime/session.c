@@ -13,6 +13,7 @@
 #include "secrets.h"
 #include "session.h"
 #include "target.h"
+#include "webhook_receiver.h"
 
 /* The in-process sandbox runs this much faster than the real service, so
 ** a task takes seconds instead of minutes; a dry run, faster still. */
@@ -127,6 +128,52 @@ static void apply_defaults (SfRuntime *rt, const SfRunOptions *o) {
   rt->resend_unknown = o->resend_unknown;
 }
 
+/* Start the webhook receiver (--webhook-listen): a secret of our own
+** unless one is given, and the public URL the service should call. */
+static int start_webhooks (SfSession *s, const SfRunOptions *o, char *err,
+                           size_t errlen) {
+  SfRuntime *rt = &s->rt;
+  char secret[65], url[600];
+  unsigned char rnd[32];
+  FILE *f;
+  int i;
+  if (o->webhook_secret != NULL) {
+    snprintf(secret, sizeof(secret), "%s", o->webhook_secret);
+  } else {                              /* 256 random bits, as hex */
+    if ((f = fopen("/dev/urandom", "rb")) == NULL ||
+        fread(rnd, 1, sizeof(rnd), f) != sizeof(rnd)) {
+      if (f != NULL)
+        fclose(f);
+      snprintf(err, errlen, "cannot make a webhook secret");
+      return -1;
+    }
+    fclose(f);
+    for (i = 0; i < 32; i++)
+      snprintf(secret + 2 * i, 3, "%02x", rnd[i]);
+  }
+  rt->webhooks = sf_webhooks_start(o->webhook_listen, secret,
+      rt->journal != NULL && !o->dry_run ? (o->journal ? o->journal
+      : DEFAULT_JOURNAL) : NULL, rt->run_id, rt->wake_pipe[1], err, errlen);
+  if (rt->webhooks == NULL)
+    return -1;
+  if (o->webhook_url != NULL)
+    snprintf(url, sizeof(url), "%s", o->webhook_url);
+  else                                  /* a loopback receiver */
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/webhook",
+             sf_webhooks_port(rt->webhooks));
+  rt->webhook_url = strdup(url);
+  rt->webhook_secret = strdup(secret);
+  memset(secret, 0, sizeof(secret));
+  rt->webhook_fallback = o->webhook_fallback > 0 ? o->webhook_fallback
+                         : 120.0 / (rt->sandbox_speed > 0 ? rt->sandbox_speed
+                                    : 1);
+  if (rt->webhook_url == NULL || rt->webhook_secret == NULL)
+    return -1;
+  sf_log_info("webhooks: listening on %s, deliveries to %s (fallback poll "
+              "every %g s)", o->webhook_listen, url, rt->webhook_fallback);
+  return 0;
+}
+
 /* Open the journal and start or find the run. Exit code. */
 static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
                      const char *args_json, const char *resume) {
@@ -204,6 +251,11 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
                                rt->in_process_sandbox ? "sandbox"
                                : rt->base_url);
   apply_defaults(rt, o);
+  if (o->webhook_listen != NULL && start_webhooks(s, o, err,
+                                                  sizeof(err)) != 0) {
+    sf_log_error("%s", err);
+    return SF_EXIT_USAGE;
+  }
   if ((rt->api_prefix = malloc(strlen(rt->base_url) + 9)) == NULL)
     return SF_EXIT_FAILED;
   sprintf(rt->api_prefix, "%s/api/v1/", rt->base_url);
@@ -232,6 +284,8 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
 
 void sf_session_close (SfSession *s, int code) {
   SfRuntime *rt = &s->rt;
+  sf_webhooks_stop(rt->webhooks);    /* its thread writes to our pipe */
+  rt->webhooks = NULL;
   if (rt->L != NULL)
     lua_close(rt->L);            /* releases requests, then ... */
   if (rt->journal != NULL && rt->run_id[0])
@@ -244,4 +298,8 @@ void sf_session_close (SfSession *s, int code) {
   sf_secret_free(s->key);
   free(rt->base_url);
   free(rt->api_prefix);
+  free(rt->webhook_url);
+  if (rt->webhook_secret != NULL)
+    memset(rt->webhook_secret, 0, strlen(rt->webhook_secret));
+  free(rt->webhook_secret);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <lauxlib.h>
+#include "events.h"
 #include "task.h"
 
 static const char TASKS_KEY = 0;   /* registry[&TASKS_KEY] = {[co] = ud} */
@@ -83,6 +84,7 @@ static int task_tostring (lua_State *L) {
 
 void sf_task_setup (lua_State *L, SfRuntime *rt) {
   (void)rt;
+  sf_events_setup(L);
   lua_newtable(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &TASKS_KEY);
   lua_newtable(L);

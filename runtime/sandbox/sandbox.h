@@ -41,6 +41,10 @@ typedef struct SfSandboxConfig {
   int not_ready_status;      /* 200 (default) or 202 */
   int duration_as_number;    /* clip duration as a JSON number */
   int stems_full_count;      /* 12 (default) or 24 */
+  /* webhook delivery faults (off by default) */
+  int webhook_duplicates;    /* send every delivery twice (same id) */
+  int webhook_reorder_ms;    /* delay each delivery by 0..N ms: out of order */
+  int webhook_bad_signature; /* sign with the wrong secret */
   int quiet;                 /* no request log on stderr */
   /* additions (issue 2) */
   const char *more_keys[SF_SANDBOX_MAX_KEYS]; /* --key given again: every

@@ -58,6 +58,11 @@ static const char *USAGE =
 "  --duration-number      clip duration as a number, not a string\n"
 "  --stems-full N         stems of /sonic/stems/full: 12 (default) or 24\n"
 "\n"
+"Webhook deliveries (to loopback http:// URLs only):\n"
+"  --webhook-duplicates   send every delivery twice, with the same id\n"
+"  --webhook-reorder-ms N delay each delivery by 0..N ms (out of order)\n"
+"  --webhook-bad-signature  sign with the wrong secret (forgery test)\n"
+"\n"
 "Other:\n"
 "  --cache-mb N           rendered-audio cache cap in MiB (default 512)\n"
 "  --help, -h             this text\n"
@@ -126,6 +131,10 @@ static int set_flag (SfSandboxConfig *c, const char *opt) {
     c->create_with_code = 1;
   else if (!strcmp(opt, "--duration-number"))
     c->duration_as_number = 1;
+  else if (!strcmp(opt, "--webhook-duplicates"))
+    c->webhook_duplicates = 1;
+  else if (!strcmp(opt, "--webhook-bad-signature"))
+    c->webhook_bad_signature = 1;
   else
     return 0;
   return 1;
@@ -202,6 +211,9 @@ static int set_number (SfSandboxConfig *c, const char *opt, const char *v,
     if (strcmp(v, "12") && strcmp(v, "24"))
       *rc = bad(err, errlen, opt, v, "12 or 24");
     c->stems_full_count = atoi(v);
+  } else if (!strcmp(opt, "--webhook-reorder-ms")) {
+    *rc = get_ll(opt, v, 0, 600000, &n, err, errlen);
+    c->webhook_reorder_ms = (int)n;
   } else if (!strcmp(opt, "--cache-mb")) {
     *rc = get_ll(opt, v, 16, 1 << 20, &n, err, errlen);
     c->cache_mb = (size_t)n;
@@ -215,7 +227,7 @@ static const char *VALUE_OPTS[] = {
   "--host", "--port", "--key", "--credits", "--extra-credits", "--speed",
   "--seed", "--fail-rate", "--faults", "--slow-ms", "--state",
   "--clip-seconds", "--error-shape", "--not-ready-status", "--stems-full",
-  "--cache-mb", NULL
+  "--cache-mb", "--webhook-reorder-ms", NULL
 };
 
 static int takes_value (const char *opt) {

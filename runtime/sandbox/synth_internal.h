@@ -4,9 +4,10 @@
 ** The pipeline: synth_idea.c turns a seed (and lyrics) into key, chords,
 ** melody and form; synth_style.c turns tags into tempo, instruments and
 ** effects; synth_arrange.c decides, bar by bar, which notes each layer
-** plays; synth_voices.c / synth_drums.c synthesize single notes into a
-** scratch buffer; synth_render.c mixes those notes onto buses, runs the
-** effects and the master, and synth_encode.c writes MP3/WAV.
+** plays; synth_voices.c and synth_drums.c synthesize single notes into a
+** buffer; synth_render.c mixes those notes onto buses (caching repeated
+** ones), runs the effects and the master; synth_stems.c names the buses'
+** groupings; synth_encode.c writes MP3/WAV.
 */
 #ifndef SF_SYNTH_INTERNAL_H
 #define SF_SYNTH_INTERNAL_H

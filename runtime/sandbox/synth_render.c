@@ -239,7 +239,7 @@ static void wobble_run (Wobble *w, float *l, float *r, int n) {
 ** and a miss give the same samples, so the cache never changes the audio.
 */
 #define CACHE_SLOTS 4096                 /* open addressing, power of 2 */
-#define CACHE_BYTES (32u << 20)          /* trimmed when it grows past */
+#define CACHE_BYTES (64u << 20)          /* trimmed when it grows past */
 
 typedef struct CacheEnt {
   uint64_t key;                          /* 0: empty */

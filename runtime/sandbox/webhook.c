@@ -32,6 +32,7 @@ typedef struct Delivery {
   char *url, *secret, *body;
   const char *event;
   int attempt;
+  int bad_signature;
   int64_t due;
   struct Delivery *next;
 } Delivery;
@@ -139,8 +140,13 @@ static void request_head (Buf *b, const Delivery *d, const Url *u) {
   snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
   sf_sbx_buf_init(&signed_text);
   sf_sbx_buf_fmt(&signed_text, "%s.%s", ts, d->body);
-  sf_hmac_sha256(d->secret ? d->secret : "", d->secret ? strlen(d->secret)
-                 : 0, signed_text.p, signed_text.len, mac);
+  if (d->bad_signature)        /* --webhook-bad-signature: a forgery */
+    sf_hmac_sha256("not-the-secret", 14, signed_text.p, signed_text.len,
+                   mac);
+  else
+    sf_hmac_sha256(d->secret ? d->secret : "", d->secret ?
+                   strlen(d->secret) : 0, signed_text.p, signed_text.len,
+                   mac);
   sf_sha256_hex(mac, msgsig);
   sf_sbx_buf_free(&signed_text);
   sf_sbx_buf_fmt(b, "POST %s HTTP/1.1\r\nHost: %s%s%s:%s\r\n"
@@ -296,8 +302,24 @@ static Delivery *delivery_new (Sbx *s, Task *t, int64_t now) {
   sf_sbx_buf_fmt(&b, ",\"task_id\":\"%s\",\"platform\":\"suno\","
                  "\"event\":\"%s\"}", t->id, d->event);
   d->body = sf_sbx_buf_take(&b);
+  d->bad_signature = s->cfg.webhook_bad_signature;
   d->due = now;
+  if (s->cfg.webhook_reorder_ms > 0)  /* deterministic under --seed */
+    d->due += (int64_t)(sf_sbx_hash_mix(s->cfg.seed ^ 0x5eed, (uint64_t)t->no)
+                        % (uint64_t)(s->cfg.webhook_reorder_ms + 1));
   return d;
+}
+
+/* A second delivery of 'd' with the same id, a little later. */
+static Delivery *delivery_copy (const Delivery *d) {
+  Delivery *c = sf_sbx_alloc(sizeof(Delivery));
+  *c = *d;
+  c->url = sf_sbx_strdup(d->url);
+  c->secret = d->secret ? sf_sbx_strdup(d->secret) : NULL;
+  c->body = sf_sbx_strdup(d->body);
+  c->due = d->due + 50;
+  c->next = NULL;
+  return c;
 }
 
 /* What the timer holds for one armed webhook. */
@@ -326,8 +348,11 @@ static void hook_due (void *arg, int cancelled) {
     pthread_mutex_unlock(&s->lock);
   }
   if (d != NULL) {
+    Delivery *twin = s->cfg.webhook_duplicates ? delivery_copy(d) : NULL;
     pthread_mutex_lock(&s->hooks->lock);
     enqueue(s->hooks, d);
+    if (twin != NULL)
+      enqueue(s->hooks, twin);
     pthread_mutex_unlock(&s->hooks->lock);
   }
   free(armed);

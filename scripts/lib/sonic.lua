@@ -394,8 +394,14 @@ function M.wait(task, opts)
   local p = recorded_poll(id)
   while true do
     if p == nil then
-      local now = core.now()
-      core.sleep(math.max(0, math.min(poll_delay(first), deadline - now)))
+      local left = math.max(0, deadline - core.now())
+      if defaults.webhooks then
+        -- a delivery wakes us; the poll confirms it (and, slowly, stands
+        -- in for a delivery that never comes)
+        core.wait_event(id, math.min(defaults.webhook_fallback, left))
+      else
+        core.sleep(math.min(poll_delay(first), left))
+      end
       first = false
       p = M.poll(id)
     end
