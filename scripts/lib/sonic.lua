@@ -501,9 +501,11 @@ function M.download(x, dest)
     local ok, err = core.mkdir(dest)
     if not ok then raise("bad_request", err) end
     local id = clip and clip.clip_id or url:match("([%w%-]+)%.%w+$") or "file"
+    -- the id comes from the server too: only letters, digits and '-'
+    local tag = tostring(id):gsub("[^%w%-]", ""):sub(1, 8)
     dest = dest:gsub("/+$", "") .. "/" ..
-           safe_name(clip and clip.title) .. "-" .. short(id) .. "." ..
-           extension_of(url)
+           safe_name(clip and clip.title) .. "-" ..
+           (tag ~= "" and tag or "clip") .. "." .. extension_of(url)
   end
   local source = clip and clip.clip_id and
                  (clip.clip_id .. (clip.wav_url and "/wav" or "/audio")) or url

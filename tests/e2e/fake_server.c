@@ -1,0 +1,222 @@
+/*
+** fake_server.c -- a misbehaving HTTP server on loopback, for the e2e tests.
+**
+** Usage: fake_server MODE [LOG]
+** Prints "listening on http://127.0.0.1:PORT" (flushed) as its first stdout
+** line, then answers every request on every path the same way, one
+** connection at a time, until killed:
+**   html      200, text/html page (an answer that is not JSON, or a
+**             download that is an HTML page instead of audio)
+**   html502   502, text/html page (a proxy error page)
+**   truncate  200, audio/mpeg, Content-Length 200000, sends 4096 bytes of
+**             an MP3-looking body and closes the connection
+**   slow      200, audio/mpeg, Content-Length 2000000, sends an MP3-looking
+**             body at 1 KiB per 100 ms (a transfer to interrupt)
+**   hostile   a service whose data is hostile: GET .../sonic/task/ID
+**             answers a succeeded task whose clips have path-like,
+**             control-character ids and titles; GET ...mp3 answers 4 KiB of
+**             MP3-looking audio; anything else 404
+** With LOG, the head of every request (request line and headers) is
+** appended to that file, so a test can check what a client sent.
+*/
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int port;                /* the port bound, for URLs in answers */
+
+static const char PAGE[] =
+  "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+  "<body><h1>Bad Gateway</h1><p>upstream unavailable</p></body></html>\n";
+
+/* Write all of buf; 0 or -1 when the peer went away. */
+static int write_all (int fd, const void *buf, size_t n) {
+  const char *p = (const char *)buf;
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w <= 0)
+      return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Read the request head (and a body of Content-Length bytes); -1 on EOF.
+** The head is appended to 'log' when it is not NULL; the request target
+** is copied to 'target'. */
+static int read_request (int fd, FILE *log, char *target, size_t tlen) {
+  char buf[65536];
+  size_t len = 0;
+  char *end = NULL;
+  long body = 0, have;
+  while (end == NULL) {
+    ssize_t r;
+    if (len == sizeof(buf) - 1)
+      return -1;
+    r = read(fd, buf + len, sizeof(buf) - 1 - len);
+    if (r <= 0)
+      return -1;
+    len += (size_t)r;
+    buf[len] = '\0';
+    end = strstr(buf, "\r\n\r\n");
+  }
+  if (log != NULL) {
+    fwrite(buf, 1, (size_t)(end + 4 - buf), log);
+    fflush(log);
+  }
+  {
+    const char *sp = strchr(buf, ' ');
+    size_t n = 0;
+    if (sp != NULL)
+      for (sp++; sp[n] != ' ' && sp[n] != '\r' && sp[n] != '\0' && n + 1 < tlen;
+           n++)
+        target[n] = sp[n];
+    target[n] = '\0';
+  }
+  for (char *h = buf; h < end; h = strstr(h, "\r\n") + 2) {
+    if (strncasecmp(h, "Content-Length:", 15) == 0)
+      body = strtol(h + 15, NULL, 10);
+  }
+  have = (long)(len - (size_t)(end + 4 - buf));
+  while (have < body) {
+    ssize_t r = read(fd, buf, sizeof(buf));
+    if (r <= 0)
+      return -1;
+    have += r;
+  }
+  return 0;
+}
+
+/* An MP3-looking chunk: ID3 header first, then frame-sync bytes. */
+static void audio_chunk (char *buf, size_t n, int first) {
+  memset(buf, 0, n);
+  for (size_t i = 0; i + 1 < n; i += 417) {
+    buf[i] = (char)0xFF;
+    buf[i + 1] = (char)0xFB;
+  }
+  if (first && n >= 10)
+    memcpy(buf, "ID3\x04\x00\x00\x00\x00\x00\x00", 10);
+}
+
+/* The hostile service: see the header. */
+static void answer_hostile (int fd, const char *target) {
+  char head[512], body[2048], chunk[4096];
+  size_t tl = strlen(target);
+  if (strstr(target, "/sonic/task/") != NULL) {
+    snprintf(body, sizeof(body),
+      "{\"code\":200,\"message\":\"success\",\"data\":["
+      "{\"clip_id\":\"../../../evil\\n\\u0007id\",\"state\":\"succeeded\","
+      "\"title\":\"../../../../tmp/escape\",\"duration\":\"3.0\","
+      "\"audio_url\":\"http://127.0.0.1:%d/files/a.mp3\"},"
+      "{\"clip_id\":\"/abs/olute/path\",\"state\":\"succeeded\","
+      "\"title\":\"/etc/passwd\",\"duration\":3,"
+      "\"audio_url\":\"http://127.0.0.1:%d/files/b.mp3\"}]}", port, port);
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+             strlen(body));
+    if (write_all(fd, head, strlen(head)) == 0)
+      write_all(fd, body, strlen(body));
+  } else if (tl > 4 && strcmp(target + tl - 4, ".mp3") == 0) {
+    audio_chunk(chunk, sizeof(chunk), 1);
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+             sizeof(chunk));
+    if (write_all(fd, head, strlen(head)) == 0)
+      write_all(fd, chunk, sizeof(chunk));
+  } else {
+    static const char nf[] = "{\"type\":\"bad_request\",\"message\":\"not here\"}";
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+             sizeof(nf) - 1);
+    if (write_all(fd, head, strlen(head)) == 0)
+      write_all(fd, nf, sizeof(nf) - 1);
+  }
+}
+
+static void answer (int fd, const char *mode, const char *target) {
+  char head[512], chunk[4096];
+  if (strcmp(mode, "hostile") == 0) {
+    answer_hostile(fd, target);
+  } else if (strcmp(mode, "html") == 0 || strcmp(mode, "html502") == 0) {
+    int st = mode[4] ? 502 : 200;
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 %d %s\r\nContent-Type: text/html\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+             st, st == 200 ? "OK" : "Bad Gateway", sizeof(PAGE) - 1);
+    if (write_all(fd, head, strlen(head)) == 0)
+      write_all(fd, PAGE, sizeof(PAGE) - 1);
+  } else if (strcmp(mode, "truncate") == 0) {
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+             "Content-Length: 200000\r\nConnection: close\r\n\r\n");
+    audio_chunk(chunk, sizeof(chunk), 1);
+    if (write_all(fd, head, strlen(head)) == 0)
+      write_all(fd, chunk, sizeof(chunk));
+  } else {  /* slow */
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+             "Content-Length: 2048000\r\nConnection: close\r\n\r\n");
+    if (write_all(fd, head, strlen(head)) != 0)
+      return;
+    for (int i = 0; i < 2000; i++) {
+      audio_chunk(chunk, 1024, i == 0);
+      if (write_all(fd, chunk, 1024) != 0)
+        return;
+      usleep(100000);
+    }
+  }
+}
+
+int main (int argc, char **argv) {
+  struct sockaddr_in a;
+  socklen_t alen = sizeof(a);
+  int one = 1, s;
+  const char *mode = argc > 1 ? argv[1] : "html";
+  FILE *log = NULL;
+  if (strcmp(mode, "html") && strcmp(mode, "html502") &&
+      strcmp(mode, "truncate") && strcmp(mode, "slow") &&
+      strcmp(mode, "hostile")) {
+    fprintf(stderr,
+            "usage: fake_server html|html502|truncate|slow|hostile [LOG]\n");
+    return 2;
+  }
+  if (argc > 2 && (log = fopen(argv[2], "a")) == NULL) {
+    perror(argv[2]);
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  s = socket(AF_INET, SOCK_STREAM, 0);
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  if (bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 64) != 0 ||
+      getsockname(s, (struct sockaddr *)&a, &alen) != 0) {
+    perror("fake_server");
+    return 1;
+  }
+  port = ntohs(a.sin_port);
+  printf("listening on http://127.0.0.1:%d\n", port);
+  fflush(stdout);
+  for (;;) {
+    int c = accept(s, NULL, NULL);
+    if (c < 0)
+      continue;
+    char target[1024];
+    if (read_request(c, log, target, sizeof(target)) == 0)
+      answer(c, mode, target);
+    shutdown(c, SHUT_WR);
+    close(c);
+  }
+}
