@@ -15,6 +15,7 @@
 #include "headers.h"
 #include "webhook_receiver.h"
 #include "log.h"
+#include "progress.h"
 #include "task.h"
 
 int luaopen_cjson (lua_State *L);
@@ -116,8 +117,74 @@ static int core_retry_after (lua_State *L) {
   return 1;
 }
 
+/* core.progress("task", id, kind, label, credits) |
+**               ("state", id, state): feeds the live display. */
+static int core_progress (lua_State *L) {
+  const char *ev = luaL_checkstring(L, 1);
+  const char *id = luaL_checkstring(L, 2);
+  if (strcmp(ev, "task") == 0) {
+    sf_progress_task(id, luaL_checkstring(L, 3), luaL_optstring(L, 4, ""),
+                     (long long)luaL_optinteger(L, 5, 0));
+    sf_progress_spent(SF_RUNTIME(L)->spent);
+  } else if (strcmp(ev, "state") == 0) {
+    sf_progress_state(id, luaL_checkstring(L, 3));
+  }
+  return 0;
+}
+
+/*
+** print, as the stand-alone lua's, but aware of the live progress block:
+** the block is taken away, the line written and flushed, and the block
+** drawn again below it, so the two never overwrite each other.
+*/
+static int live_print (lua_State *L) {
+  int n = lua_gettop(L), i;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (i = 1; i <= n; i++) {
+    if (i > 1)
+      luaL_addchar(&b, '\t');
+    luaL_tolstring(L, i, NULL);
+    luaL_addvalue(&b);
+  }
+  luaL_addchar(&b, '\n');
+  luaL_pushresult(&b);
+  sf_progress_hide();
+  fwrite(lua_tostring(L, -1), 1, luaL_len(L, -1), stdout);
+  fflush(stdout);
+  sf_progress_show();
+  return 0;
+}
+
+/* io.write around the original (upvalue 1), with the same care. */
+static int live_write (lua_State *L) {
+  int n = lua_gettop(L);
+  sf_progress_hide();
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, n, LUA_MULTRET);
+  fflush(stdout);
+  sf_progress_show();
+  return lua_gettop(L);
+}
+
+/* Put live_print and live_write in place of print and io.write. */
+static void wrap_output (lua_State *L) {
+  lua_pushcfunction(L, live_print);
+  lua_setglobal(L, "print");
+  if (lua_getglobal(L, "io") == LUA_TTABLE &&
+      lua_getfield(L, -1, "write") == LUA_TFUNCTION) {
+    lua_pushcclosure(L, live_write, 1);
+    lua_setfield(L, -2, "write");
+  } else {
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
 static const luaL_Reg core_funcs[] = {
   {"settings", core_settings},
+  {"progress", core_progress},
   {"retry_after", core_retry_after},
   {"set_max_inflight", core_set_max_inflight},
   {"spending", core_spending},
@@ -204,6 +271,7 @@ int sf_bindings_open (lua_State *L, SfRuntime *rt) {
   if (lua_pcall(L, 1, 1, 0) != LUA_OK)
     return -1;
   lua_setglobal(L, "sonic");
+  wrap_output(L);
   if (rt->untrusted) {                       /* --sandbox-script */
     lua_getglobal(L, "require");
     lua_pushliteral(L, "sonic.untrusted");

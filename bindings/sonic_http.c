@@ -25,6 +25,7 @@
 #include "credits.h"
 #include "journal.h"
 #include "log.h"
+#include "progress.h"
 #include "steps.h"
 #include "task.h"
 
@@ -59,6 +60,7 @@ typedef struct Call {
 /* Free everything 'c' owns; a download not completed loses its .part.
 ** Idempotent: used by the continuations and by __gc. */
 static void call_release (Call *c) {
+  sf_progress_download_end(c);
   sf_request_release(&c->req);
   if (c->fd >= 0) {
     close(c->fd);
@@ -625,6 +627,7 @@ static int core_download (lua_State *L) {
   c->req.connect_timeout_ms = 15000;
   c->req.low_speed_bytes = 1024;       /* slower than 1 KiB/s for 30 s: */
   c->req.low_speed_secs = 30;          /* the transfer is stuck */
+  sf_progress_download(c, c->dest_path, &c->req);
   return call_start(L, t, c, download_k);
 }
 

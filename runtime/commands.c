@@ -76,6 +76,7 @@ static const char run_help[] =
   "                       instructions; downloads only below the cwd\n"
   "  --memory-limit MB    Lua memory cap (256 with --sandbox-script)\n"
   "  --instruction-limit N  Lua instruction cap (1e9 with --sandbox-script)\n"
+  "  --no-progress        plain timestamped lines, even on a terminal\n"
   "  -q, --quiet          only errors on stderr\n"
   "  -v, --verbose        every HTTP exchange, tracebacks on errors\n"
   "  -h, --help           this text\n"

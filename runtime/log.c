@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "log.h"
+#include "progress.h"
 #include "timer.h"
 
 static SfLogLevel current_level = SF_LOG_INFO;
@@ -31,7 +32,10 @@ static void emit (const char *prefix, const char *fmt, va_list ap) {
   else
     n = snprintf(line, sizeof(line), "%s", prefix);
   vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+  sf_progress_hide();                   /* the line goes above the block */
   fprintf(stderr, "%s\n", line);
+  fflush(stderr);
+  sf_progress_show();
 }
 
 void sf_log_error (const char *fmt, ...) {

@@ -16,6 +16,7 @@
 #include "webhook_receiver.h"
 #include "journal.h"
 #include "log.h"
+#include "progress.h"
 #include "loop.h"
 #include "task.h"
 
@@ -153,10 +154,13 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
     wait_ms = next_wait_ms(rt);
     if (wait_ms < 0 && sf_http_busy(&rt->http) == 0)
       return SF_LOOP_STUCK;   /* e.g. two tasks waiting on each other */
+    sf_progress_tick();
+    if (sf_progress_live() && (wait_ms < 0 || wait_ms > 500))
+      wait_ms = 500;          /* the clock on screen keeps moving */
     if (wait_ms < 0 || wait_ms > 60000)
-      wait_ms = 60000;
+      wait_ms = 60000;        /* curl's own timeouts still apply inside */
     if (rt->stopping && wait_ms > 250)
-      wait_ms = 250;          /* notice the drain deadline in time */        /* curl's own timeouts still apply inside */
+      wait_ms = 250;          /* notice the drain deadline in time */
     wfd.fd = rt->wake_pipe[0];
     wfd.events = CURL_WAIT_POLLIN;
     wfd.revents = 0;

@@ -144,6 +144,8 @@ int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,
       o->json = 1;
     else if (strcmp(a, "--sandbox-script") == 0)
       o->untrusted = 1;
+    else if (strcmp(a, "--no-progress") == 0)
+      o->no_progress = 1;
     else {
       snprintf(err, errlen, "unknown option '%s' (see --help)", a);
       return -1;

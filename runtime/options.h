@@ -27,6 +27,7 @@ typedef struct SfRunOptions {
   int dry_run;               /* --dry-run */
   int json;                  /* --json (runs) */
   int untrusted;             /* --sandbox-script */
+  int no_progress;           /* --no-progress */
   const char *webhook_listen;  /* --webhook-listen ADDR:PORT */
   const char *webhook_url;     /* --webhook-url PUBLIC_URL */
   const char *webhook_secret;  /* --webhook-secret S */

@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "log.h"
+#include "progress.h"
 #include "loop.h"
 #include "sandbox/sandbox.h"
 #include "script.h"
@@ -279,11 +280,14 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
     return SF_EXIT_FAILED;
   }
   sf_loop_catch_signals(rt);
+  if (o->verbosity == 1 && !o->no_progress)
+    sf_progress_start();       /* a terminal only; else plain lines */
   return SF_EXIT_OK;
 }
 
 void sf_session_close (SfSession *s, int code) {
   SfRuntime *rt = &s->rt;
+  sf_progress_stop();
   sf_webhooks_stop(rt->webhooks);    /* its thread writes to our pipe */
   rt->webhooks = NULL;
   if (rt->L != NULL)

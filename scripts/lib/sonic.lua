@@ -165,6 +165,8 @@ local function submit(path, body, kind, label)
     info("%s -> task %s (%d credits; %d committed in this run)", label,
          short(id), meta.price or 0, core.spending().spent)
   end
+  core.progress("task", id, kind, label:gsub("^%S+%s*", ""),
+                meta.price or 0)
   return new_task(id, kind, body)
 end
 
@@ -407,6 +409,7 @@ function M.wait(task, opts)
     end
     if p.state ~= last_state then
       core.log("debug", ("task %s: %s"):format(short(id), p.state))
+      core.progress("state", id, p.state)
       last_state = p.state
     end
     if p.done then
