@@ -15,23 +15,6 @@
 
 static const char *bin;
 
-static void sonicflow (const char *dir, const char *url, const char *crash,
-                       const char *const *args, ChildResult *r) {
-  char *argv[16], env[128];
-  char *envv[] = {env, NULL};
-  int n = 0, i;
-  snprintf(env, sizeof(env), "SONICFLOW_CRASH_AT=%s", crash ? crash : "");
-  argv[n++] = (char *)bin;
-  argv[n++] = (char *)args[0];           /* the command, then the URL: */
-  if (url != NULL) {                     /* options after the script */
-    argv[n++] = "--base-url";            /* would be the script's ARGS */
-    argv[n++] = (char *)url;
-  }
-  for (i = 1; args[i] != NULL; i++)
-    argv[n++] = (char *)args[i];
-  argv[n] = NULL;
-  run_child(dir, envv, argv, 120, r);
-}
 
 static int charges (SbxServer *s) {
   SbxResp r;
@@ -70,11 +53,11 @@ static void test_budget_edges (void) {
   sbx_case("budget: exactly at the budget, and one credit short");
   if (setup(dir, two_steps, &s) != 0)
     return;
-  sonicflow(dir, s.base, NULL, at, &r);
+  run_sonicflow(bin, dir, s.base, NULL, at, &r);
   SBX_CHECK(r.exited && r.code == 0, "15 + 15 within --budget 30 (code %d)"
             " %s", r.code, r.err);
   SBX_EQ_INT(charges(&s), 2, "charges after the run at its budget");
-  sonicflow(dir, s.base, NULL, over, &r);
+  run_sonicflow(bin, dir, s.base, NULL, over, &r);
   SBX_CHECK(r.exited && r.code == 1, "--budget 29 fails (code %d)", r.code);
   SBX_CHECK(strstr(r.err, "budget:") != NULL, "a budget error: %s", r.err);
   SBX_EQ_INT(charges(&s), 3, "only the first step of the short run was "
@@ -95,11 +78,11 @@ static void test_reordered_script (void) {
   sbx_case("a script changed since the run stops the resume");
   if (setup(dir, two_steps, &s) != 0)
     return;
-  sonicflow(dir, s.base, "during_poll:1", run, &r);
+  run_sonicflow(bin, dir, s.base, "during_poll:1", run, &r);
   SBX_CHECK(!r.exited && r.code == SIGKILL, "killed while polling");
   snprintf(path, sizeof(path), "%s/w.lua", dir);
   write_file(path, reordered);
-  sonicflow(dir, s.base, NULL, resume, &r);
+  run_sonicflow(bin, dir, s.base, NULL, resume, &r);
   SBX_CHECK(r.exited && r.code == 1, "resume fails (code %d)", r.code);
   SBX_CHECK(strstr(r.err, "script changed since the run") != NULL &&
             strstr(r.err, "step 1") != NULL, "names the changed step: %s",
@@ -138,7 +121,7 @@ static void test_torn_wal (void) {
   if (setup(dir, two_steps, &s) != 0)
     return;
   /* killed while polling the first task: one step answered */
-  sonicflow(dir, s.base, "during_poll:1", run, &r);
+  run_sonicflow(bin, dir, s.base, "during_poll:1", run, &r);
   SBX_CHECK(!r.exited && r.code == SIGKILL, "killed while polling");
   snprintf(db, sizeof(db), "%s/.sonicflow/journal.db", dir);
   snprintf(wal, sizeof(wal), "%s-wal", db);
@@ -153,7 +136,7 @@ static void test_torn_wal (void) {
     fclose(f);
   }
   SBX_EQ_INT(journal_steps(db, 2), 1, "answered steps after the torn tail");
-  sonicflow(dir, s.base, NULL, resume, &r);
+  run_sonicflow(bin, dir, s.base, NULL, resume, &r);
   SBX_CHECK(r.exited && r.code == 0, "resume finishes (code %d) %s",
             r.code, r.err);
   SBX_EQ_INT(charges(&s), 2, "no step paid twice");

@@ -46,24 +46,6 @@ static const Point points[] = {
 
 static const char *bin;
 
-/* Run `sonicflow <args...> --base-url URL` in 'dir'. */
-static void sonicflow (const char *dir, const char *url, const char *crash,
-                       const char *const *args, ChildResult *r) {
-  char *argv[16], env[128];
-  char *envv[] = {env, NULL};
-  int n = 0, i;
-  snprintf(env, sizeof(env), "SONICFLOW_CRASH_AT=%s", crash ? crash : "");
-  argv[n++] = (char *)bin;
-  argv[n++] = (char *)args[0];           /* the command, then the URL: */
-  if (url != NULL) {                     /* options after the script */
-    argv[n++] = "--base-url";            /* would be the script's ARGS */
-    argv[n++] = (char *)url;
-  }
-  for (i = 1; args[i] != NULL; i++)
-    argv[n++] = (char *)args[i];
-  argv[n] = NULL;
-  run_child(dir, envv, argv, 120, r);
-}
 
 /* Count the final files and the leftover .part files in 'dir'. */
 static void count_files (const char *dir, int *finals, int *parts) {
@@ -134,10 +116,10 @@ static void run_point (const char *src, const Point *p) {
            "--state %s/sandbox.db", dir);
   if (sbx_start(&s, opts) != 0)
     return;
-  sonicflow(dir, s.base, p->crash, run, &r);
+  run_sonicflow(bin, dir, s.base, p->crash, run, &r);
   SBX_CHECK(!r.exited && r.code == SIGKILL, "run was killed at %s "
             "(exited=%d code=%d) %s", p->crash, r.exited, r.code, r.err);
-  sonicflow(dir, s.base, NULL, resume, &r);
+  run_sonicflow(bin, dir, s.base, NULL, resume, &r);
   if (p->unknown) {
     SBX_CHECK(r.exited && r.code == 1, "resume stops on the unknown step "
               "(code %d)", r.code);
@@ -146,7 +128,7 @@ static void run_point (const char *src, const Point *p) {
     /* nothing re-sent automatically: one charge per step that left */
     check_ledger(&s, p->sent ? 2 : 1, 1, 0);
     if (!p->sent) {         /* it never left: the user resends it */
-      sonicflow(dir, s.base, NULL, resend, &r);
+      run_sonicflow(bin, dir, s.base, NULL, resend, &r);
       SBX_CHECK(r.exited && r.code == 0, "resume --resend-unknown "
                 "finishes (code %d) %s", r.code, r.err);
       check_ledger(&s, 3, 3, 0);

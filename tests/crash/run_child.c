@@ -60,3 +60,22 @@ int run_child (const char *dir, char *const *env, char *const *argv,
   r->code = r->exited ? WEXITSTATUS(status) : WTERMSIG(status);
   return 0;
 }
+
+void run_sonicflow (const char *bin, const char *dir, const char *url,
+                    const char *crash, const char *const *args,
+                    ChildResult *r) {
+  char *argv[16], env[128];
+  char *envv[] = {env, NULL};
+  int n = 0, i;
+  snprintf(env, sizeof(env), "SONICFLOW_CRASH_AT=%s", crash ? crash : "");
+  argv[n++] = (char *)bin;
+  argv[n++] = (char *)args[0];           /* the command, then the URL: */
+  if (url != NULL) {                     /* options after the script */
+    argv[n++] = "--base-url";            /* would be the script's ARGS */
+    argv[n++] = (char *)url;
+  }
+  for (i = 1; args[i] != NULL && n < 15; i++)
+    argv[n++] = (char *)args[i];
+  argv[n] = NULL;
+  run_child(dir, envv, argv, 120, r);
+}

@@ -16,6 +16,12 @@ typedef struct ChildResult {
 int run_child (const char *dir, char *const *env, char *const *argv,
                int timeout_s, ChildResult *r);
 
+/* Run `BIN args[0] [--base-url URL] args[1...]` in 'dir' with
+** SONICFLOW_CRASH_AT=crash (NULL: unset), within 120 s. */
+void run_sonicflow (const char *bin, const char *dir, const char *url,
+                    const char *crash, const char *const *args,
+                    ChildResult *r);
+
 /* Write 'text' to 'path'. 0 or -1. */
 int write_file (const char *path, const char *text);
 

@@ -15,17 +15,7 @@
 
 #include "synth.h"
 
-static int failures = 0;
-
-#define CHECK(cond, ...)                                                    \
-  do {                                                                      \
-    if (!(cond)) {                                                          \
-      failures++;                                                           \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                  \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fputc('\n', stderr);                                                  \
-    }                                                                       \
-  } while (0)
+#include "synth_check.h"
 
 #define DECIM 8                      /* bass lives below 500 Hz */
 #define SR ((double)SF_SYNTH_RATE / DECIM)

@@ -13,17 +13,7 @@
 
 #include "synth.h"
 
-static int failures = 0;
-
-#define CHECK(cond, ...)                                                    \
-  do {                                                                      \
-    if (!(cond)) {                                                          \
-      failures++;                                                           \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                  \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fputc('\n', stderr);                                                  \
-    }                                                                       \
-  } while (0)
+#include "synth_check.h"
 
 static int16_t *render (const SfRecipe *r, size_t *frames) {
   int16_t *pcm;

@@ -15,17 +15,7 @@
 
 #include "synth.h"
 
-static int failures = 0;
-
-#define CHECK(cond, ...)                                                    \
-  do {                                                                      \
-    if (!(cond)) {                                                          \
-      failures++;                                                           \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                  \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fputc('\n', stderr);                                                  \
-    }                                                                       \
-  } while (0)
+#include "synth_check.h"
 
 static SfRecipe recipe (uint64_t idea, const char *tags, double secs,
                         int instrumental) {
