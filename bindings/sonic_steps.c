@@ -123,6 +123,10 @@ static int canon_value (lua_State *L, int idx, SfBuf *b, int depth) {
 static void summarize (lua_State *L, int body, const char *path, char *out,
                        size_t n) {
   const char *what = path, *detail = "";
+  if (strncmp(path, "sonic/", 6) == 0)
+    what = strcmp(path, "sonic/create") == 0 ? "create_music"
+         : strcmp(path, "sonic/stems/basic") == 0 ? "stems_basic"
+         : strcmp(path, "sonic/stems/full") == 0 ? "stems_full" : path + 6;
   if (lua_istable(L, body)) {
     lua_getfield(L, body, "task_type");
     if (lua_isstring(L, -1))
