@@ -182,6 +182,7 @@ static int module_configure (Module *m, char *err, size_t errlen) {
   SfRuntime *rt = &m->rt;
   const char *base = getenv("SONICFLOW_BASE_URL");
   int have_key;
+  rt->embedded = 1;            /* no globals, print left alone */
   if (base != NULL && base[0] == '\0')
     base = NULL;
   m->loop_open = 1;
@@ -392,10 +393,14 @@ int luaopen_sonic (lua_State *L) {
   lua_pop(L, 1);
   if (module_configure(m, err, sizeof(err)) != 0)
     return luaL_error(L, "sonic: %s", err);      /* __gc frees the rest */
-  if (sf_bindings_open(L, &m->rt) != 0)          /* sets global 'sonic' */
+  if (sf_bindings_open(L, &m->rt) != 0)          /* requires "sonic" */
     return luaL_error(L, "sonic: cannot load the module: %s",
                       lua_tostring(L, -1));
-  lua_getglobal(L, "sonic");                     /* ud M */
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_getfield(L, -1, "sonic");                  /* ud LOADED M */
+  lua_remove(L, -2);                             /* ud M */
+  if (!lua_istable(L, -1))
+    return luaL_error(L, "sonic: module sonic did not load as a table");
   lua_pushvalue(L, ud);
   lua_pushcclosure(L, module_run, 1);
   lua_setfield(L, -2, "run");

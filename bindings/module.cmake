@@ -17,8 +17,8 @@ if(NOT SF_CJSON_LIBRARY)
   return()
 endif()
 
+# SF_BINDING_SOURCES (bindings/*.c) includes module.c and its luaopen_sonic.
 add_library(sonic_module MODULE
-  bindings/module.c
   ${SF_CORE_SOURCES}
   runtime/sha256.c
   ${SF_BINDING_SOURCES}

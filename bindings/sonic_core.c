@@ -270,8 +270,12 @@ int sf_bindings_open (lua_State *L, SfRuntime *rt) {
   lua_pushliteral(L, "sonic");
   if (lua_pcall(L, 1, 1, 0) != LUA_OK)
     return -1;
-  lua_setglobal(L, "sonic");
-  wrap_output(L);
+  if (rt->embedded) {          /* someone else's interpreter: no globals */
+    lua_pop(L, 1);
+  } else {
+    lua_setglobal(L, "sonic");
+    wrap_output(L);
+  }
   if (rt->untrusted) {                       /* --sandbox-script */
     lua_getglobal(L, "require");
     lua_pushliteral(L, "sonic.untrusted");

@@ -48,6 +48,7 @@ typedef struct SfRuntime {
   int resuming;              /* a resumed run: steps may replay */
   int resend_unknown;        /* --resend-unknown */
   int untrusted;             /* --sandbox-script: a script from others */
+  int embedded;              /* sonic.so inside another program's Lua */
   SfLimits limits;           /* memory and instruction caps */
   /* webhooks (--webhook-listen); NULL when polling only */
   struct SfWebhooks *webhooks;

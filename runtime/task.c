@@ -113,6 +113,8 @@ SfTask *sf_task_spawn (lua_State *L, SfRuntime *rt, int nargs) {
   lua_setiuservalue(L, -2, UV_THREAD);    /* f args ud */
   t->co = co;
   lua_insert(L, fidx);                    /* ud f args */
+  if (!lua_checkstack(co, nargs + 1))     /* a new thread has room for */
+    luaL_error(L, "too many arguments");  /* LUA_MINSTACK values only */
   lua_xmove(L, co, nargs + 1);            /* ud; co holds f args */
   t->nargs = nargs;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &TASKS_KEY);  /* ud TASKS */
@@ -272,9 +274,10 @@ static void task_finish (SfRuntime *rt, SfTask *t, int status, int nres) {
   ud = lua_gettop(L);
   if (status == LUA_OK) {
     lua_createtable(L, nres, 2);      /* TASKS ud outcome */
-    lua_xmove(co, L, nres);           /* TASKS ud outcome r1..rn */
-    for (i = nres; i >= 1; i--)
-      lua_rawseti(L, ud + 1, i);
+    for (i = nres; i >= 1; i--) {     /* one at a time: L's frame is */
+      lua_xmove(co, L, 1);            /* small (LUA_MINSTACK) and nres */
+      lua_rawseti(L, ud + 1, i);      /* is not bounded */
+    }
     lua_pushinteger(L, nres);
     lua_setfield(L, -2, "n");
     t->ok = 1;
@@ -406,6 +409,8 @@ int sf_task_push_unobserved (lua_State *L) {
     lua_rawseti(L, -4, ++n);
   }
   lua_pop(L, 1);
+  lua_newtable(L);                     /* reported now: not again later */
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &FAILED_KEY);
   return n;
 }
 

@@ -206,6 +206,13 @@ function sonic.sleep(seconds) end
 ---@return sonic.Config
 function sonic.config(t) end
 
+---Only in sonic.so (stock lua5.4): run fn(...) as the main task and drive
+---the event loop until every task has finished; returns fn's results or
+---raises its error.
+---@param fn fun(...): any
+---@return any ...
+function sonic.run(fn, ...) end
+
 ---A line on stderr (silenced by -q).
 function sonic.log(...) end
 
