@@ -22,6 +22,16 @@ t.case("spawn passes arguments; handle:wait returns every result",
   t.eq(r[1], 3); t.eq(r[2], "two"); t.eq(r[3], nil); t.eq(r[4], { 1 })
 end)
 
+t.case("any number of arguments and results crosses into and out of a task",
+       function ()
+  local h = sonic.spawn(function (...)
+    return select("#", ...), table.unpack({}, 1, 100000)
+  end, table.unpack({}, 1, 5000))
+  local r = table.pack(h:wait())
+  t.eq(r[1], 5000)
+  t.eq(r.n, 100001)
+end)
+
 t.case("handle:wait raises fn's error value unchanged", function ()
   local boom = { kind = "custom", message = "boom" }
   local h = sonic.spawn(function () sonic.sleep(0.01); error(boom) end)
