@@ -23,6 +23,8 @@ const char sf_usage_text[] =
   "  resume [RUN] [OPTIONS]          continue an interrupted run without\n"
   "                                  paying again for what it submitted\n"
   "  runs [--json]                   the journal's runs\n"
+  "  report [RUN] -o FILE.html       one page for a run: inputs, players,\n"
+  "                                  waveforms, tag experiments side by side\n"
   "  sandbox [OPTIONS]               serve the emulator (sandbox --help)\n"
   "  credits [OPTIONS]               show the account's credits\n"
   "  task [OPTIONS] ID               show one task's status as JSON\n"

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include "bindings.h"
 #include "commands.h"
+#include "report.h"
 #include "sandbox/sandbox.h"
 #include "script.h"
 #include "version.h"
@@ -35,6 +36,8 @@ int main (int argc, char **argv) {
     return sf_cmd_resume(argc - 2, argv + 2, sf_bindings_open);
   if (strcmp(cmd, "runs") == 0)
     return sf_cmd_runs(argc - 2, argv + 2);
+  if (strcmp(cmd, "report") == 0)
+    return sf_cmd_report(argc - 2, argv + 2);
   if (strcmp(cmd, "sandbox") == 0)
     return sf_sandbox_main(argc - 2, argv + 2);
   if (strcmp(cmd, "credits") == 0 || strcmp(cmd, "task") == 0)

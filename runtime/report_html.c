@@ -56,7 +56,8 @@ static const char css[] =
   "gap:2px 10px;margin:6px 0 10px}"
   ".inputs dd{margin:0;overflow-wrap:anywhere;white-space:pre-wrap}"
   ".clips{display:grid;grid-template-columns:repeat(auto-fill,"
-  "minmax(280px,1fr));gap:10px}"
+  "minmax(min(280px,100%),1fr));gap:10px}"
+  ".task,.clip{min-width:0}"
   ".clip{border-top:1px solid var(--line);padding-top:8px}"
   ".clip .ct{font-weight:600;overflow-wrap:anywhere}"
   ".dur{color:var(--mute);font-weight:400;margin-left:6px}"
@@ -376,7 +377,7 @@ static void put_inputs (FILE *f, const RpRun *r, const RpTask *t) {
 static void put_task (FILE *f, const RpRun *r, const RpTask *t) {
   double t0 = parse_iso(r->started_at);
   int i;
-  fprintf(f, "<article class=\"task\"><h3><span class=\"kind\">");
+  fputs("<article class=\"task\"><h3><span class=\"kind\">", f);
   esc(f, t->kind);
   fprintf(f, "</span> #%lld ", t->seq);
   esc(f, t->tags ? t->tags : t->title ? t->title : t->description);
