@@ -36,7 +36,6 @@
 
 #define MODULE_MT "sonic.Runtime"
 #define IN_PROCESS_SPEED 30.0     /* as `sonicflow run` (session.c) */
-#define MAX_SANDBOX_ARGS 64
 #define ERRLEN 512
 
 typedef struct Module {
@@ -90,88 +89,24 @@ static Module *module_new (lua_State *L) {
 
 /* ============================================================ configure */
 
-/* Split 'args' on white space into 'argv' (modified in place). */
-static int split_args (char *args, char **argv, int max) {
-  int n = 0;
-  char *save = NULL, *tok;
-  for (tok = strtok_r(args, " \t\n", &save); tok != NULL && n < max;
-       tok = strtok_r(NULL, " \t\n", &save))
-    argv[n++] = tok;
-  return n;
-}
-
 /*
 ** Start the in-process sandbox (speed 30, or SONICFLOW_SANDBOX_ARGS).
 ** Returns 0, or -1 with a message in 'err'.
 */
 static int start_sandbox (Module *m, char *err, size_t errlen) {
   SfSandboxConfig cfg;
-  char *argv[MAX_SANDBOX_ARGS];
-  char *copy = NULL, url[128];
-  const char *args = getenv("SONICFLOW_SANDBOX_ARGS");
-  int rc = -1;
   sf_sandbox_config_init(&cfg);
   cfg.speed = IN_PROCESS_SPEED;
   cfg.quiet = 1;
-  if (args != NULL && args[0] != '\0') {
-    if ((copy = strdup(args)) == NULL)
-      goto done;
-    if (sf_sandbox_config_parse(&cfg, split_args(copy, argv,
-        MAX_SANDBOX_ARGS), argv, err, errlen) != 0)
-      goto done;             /* 'err' names the bad option */
-  }
-  cfg.host = "127.0.0.1";
-  if ((m->sandbox = sf_sandbox_start(&cfg, err, errlen)) == NULL)
-    goto done;
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d",
-           sf_sandbox_port(m->sandbox));
-  m->rt.base_url = strdup(url);
-  m->rt.in_process_sandbox = 1;
-  m->rt.sandbox_speed = cfg.speed > 0 ? cfg.speed : 1;
-  if (m->key == NULL)
-    m->key = strdup("sandbox-local-key");
-  if (m->rt.base_url == NULL || m->key == NULL) {
-    snprintf(err, errlen, "not enough memory");
-    goto done;
-  }
-  sf_log_info("sonic: no API key and no base URL: using the built-in "
-              "sandbox at %s (%gx speed; nothing is charged)", url,
-              m->rt.sandbox_speed);
-  rc = 0;
-done:
-  free(copy);                /* the config's strings are used up by now */
-  return rc;
-}
-
-/* Point the runtime at 'base' (NULL: the real service). */
-static int use_remote (Module *m, const char *base, int have_key, char *err,
-                       size_t errlen) {
-  m->rt.base_url = sf_target_normalize(base ? base : SF_REAL_SERVICE, err,
-                                       errlen);
-  if (m->rt.base_url == NULL)
+  m->sandbox = sf_target_sandbox(&m->rt, &m->key, &cfg,
+                                 getenv("SONICFLOW_SANDBOX_ARGS"), err,
+                                 errlen);
+  if (m->sandbox == NULL)
     return -1;
-  if (!have_key) {
-    if (!sf_target_is_loopback(m->rt.base_url)) {
-      snprintf(err, errlen, "no API key for %s: set MUSICAPI_KEY or put "
-               "it in ~/.config/sonicflow/key (or unset SONICFLOW_BASE_URL "
-               "to use the built-in sandbox)", m->rt.base_url);
-      return -1;
-    }
-    m->key = strdup("sandbox-local-key");   /* a local sandbox takes any */
-  }
-  m->rt.sandbox_speed = 1;
-  return m->key ? 0 : -1;
-}
-
-/* The defaults of `sonicflow run` with no options (session.c), the poll
-** times scaled to the sandbox speed. */
-static void apply_defaults (SfRuntime *rt) {
-  double sp = rt->sandbox_speed > 0 ? rt->sandbox_speed : 1;
-  rt->poll_first = 10.0 / sp;
-  rt->poll_min = 15.0 / sp;
-  rt->poll_max = 25.0 / sp;
-  rt->wait_timeout = 900.0;
-  rt->budget = -1;
+  sf_log_info("sonic: no API key and no base URL: using the built-in "
+              "sandbox at %s (%gx speed; nothing is charged)",
+              m->rt.base_url, m->rt.sandbox_speed);
+  return 0;
 }
 
 /*
@@ -193,9 +128,11 @@ static int module_configure (Module *m, char *err, size_t errlen) {
   if ((have_key = sf_secret_load(NULL, &m->key, err, errlen)) < 0)
     return -1;
   if (!have_key && base == NULL ? start_sandbox(m, err, errlen)
-                                : use_remote(m, base, have_key, err, errlen))
+                                : sf_target_remote(rt, &m->key, base,
+                                                   have_key, err, errlen))
     return -1;
-  apply_defaults(rt);
+  sf_target_defaults(rt, 0, 0);
+  rt->budget = -1;
   if ((rt->api_prefix = malloc(strlen(rt->base_url) + 9)) == NULL)
     goto nomem;
   sprintf(rt->api_prefix, "%s/api/v1/", rt->base_url);

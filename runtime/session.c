@@ -21,20 +21,9 @@
 #define IN_PROCESS_SPEED 30.0
 #define DRY_RUN_SPEED 2000.0
 #define DRY_RUN_CLIP_SECONDS 3.0
-#define MAX_SANDBOX_ARGS 64
 #define DEFAULT_JOURNAL ".sonicflow/journal.db"
 #define DEFAULT_MEMORY_MB 256.0          /* --sandbox-script defaults */
 #define DEFAULT_INSTRUCTIONS 1e9
-
-/* Split 'args' on white space into 'argv' (modified in place). */
-static int split_args (char *args, char **argv, int max) {
-  int n = 0;
-  char *save = NULL, *tok;
-  for (tok = strtok_r(args, " \t\n", &save); tok != NULL && n < max;
-       tok = strtok_r(NULL, " \t\n", &save))
-    argv[n++] = tok;
-  return n;
-}
 
 /* The file next to the journal where the in-process sandbox of run 'id'
 ** keeps its state, so that resuming finds the same tasks. */
@@ -50,9 +39,7 @@ static void sandbox_state_path (const SfRunOptions *o, const char *id,
 static int start_sandbox (SfSession *s, const SfRunOptions *o, char *err,
                           size_t errlen) {
   SfSandboxConfig cfg;
-  char *argv[MAX_SANDBOX_ARGS];
-  char *copy = NULL, url[128], state[1200];
-  int rc = -1;
+  char state[1200];
   sf_sandbox_config_init(&cfg);
   cfg.speed = o->dry_run ? DRY_RUN_SPEED : IN_PROCESS_SPEED;
   if (o->dry_run)
@@ -62,71 +49,17 @@ static int start_sandbox (SfSession *s, const SfRunOptions *o, char *err,
     sandbox_state_path(o, s->run.id, state, sizeof(state));
     cfg.state_path = state;
   }
-  if (o->sandbox_args != NULL) {
-    if ((copy = strdup(o->sandbox_args)) == NULL)
-      goto done;
-    if (sf_sandbox_config_parse(&cfg, split_args(copy, argv,
-        MAX_SANDBOX_ARGS), argv, err, errlen) != 0)
-      goto done;
-  }
-  cfg.host = "127.0.0.1";
-  if ((s->sandbox = sf_sandbox_start(&cfg, err, errlen)) == NULL)
-    goto done;
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d",
-           sf_sandbox_port(s->sandbox));
-  s->rt.base_url = strdup(url);
-  s->rt.in_process_sandbox = 1;
-  s->rt.sandbox_speed = cfg.speed > 0 ? cfg.speed : 1;
-  if (s->key == NULL)
-    s->key = strdup("sandbox-local-key");
-  if (s->rt.base_url == NULL || s->key == NULL)
-    goto done;
+  s->sandbox = sf_target_sandbox(&s->rt, &s->key, &cfg, o->sandbox_args,
+                                 err, errlen);
+  if (s->sandbox == NULL)
+    return -1;
   if (o->verbosity > 0)
     fprintf(stderr, "sonicflow: %s: using the built-in sandbox at %s "
             "(%gx speed; nothing is charged)\n",
             o->dry_run ? "dry run" : o->force_sandbox ? "--sandbox"
-            : "no API key and no base URL", url, s->rt.sandbox_speed);
-  rc = 0;
-done:
-  free(copy);
-  return rc;
-}
-
-/* Point the session at 'o->base_url' (or the real service). */
-static int use_remote (SfSession *s, const SfRunOptions *o, int have_key,
-                       char *err, size_t errlen) {
-  s->rt.base_url = sf_target_normalize(
-      o->base_url ? o->base_url : SF_REAL_SERVICE, err, errlen);
-  if (s->rt.base_url == NULL)
-    return -1;
-  if (!have_key) {
-    if (!sf_target_is_loopback(s->rt.base_url)) {
-      snprintf(err, errlen, "no API key for %s: set MUSICAPI_KEY or use "
-               "--key-file (or leave out the base URL to use the "
-               "built-in sandbox)", s->rt.base_url);
-      return -1;
-    }
-    s->key = strdup("sandbox-local-key");   /* a local sandbox takes any */
-  }
-  s->rt.sandbox_speed = 1;
-  return s->key ? 0 : -1;
-}
-
-/* Fill the run's defaults from the options (times scaled to the sandbox
-** speed, so a fast sandbox is not polled at the real service's pace). */
-static void apply_defaults (SfRuntime *rt, const SfRunOptions *o) {
-  double sp = rt->sandbox_speed > 0 ? rt->sandbox_speed : 1;
-  if (o->poll_interval > 0) {
-    rt->poll_first = o->poll_interval;
-    rt->poll_min = rt->poll_max = o->poll_interval;
-    rt->poll_fixed = o->poll_interval;
-  } else {
-    rt->poll_first = 10.0 / sp;
-    rt->poll_min = 15.0 / sp;
-    rt->poll_max = 25.0 / sp;
-  }
-  rt->wait_timeout = o->wait_timeout > 0 ? o->wait_timeout : 900.0;
-  rt->resend_unknown = o->resend_unknown;
+            : "no API key and no base URL", s->rt.base_url,
+            s->rt.sandbox_speed);
+  return 0;
 }
 
 /* Start the webhook receiver (--webhook-listen): a secret of our own
@@ -243,7 +176,8 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   }
   if (o->force_sandbox || o->dry_run || (!have_key && o->base_url == NULL)
       ? start_sandbox(s, o, err, sizeof(err))
-      : use_remote(s, o, have_key, err, sizeof(err))) {
+      : sf_target_remote(rt, &s->key, o->base_url, have_key, err,
+                         sizeof(err))) {
     sf_log_error("%s", err);
     return SF_EXIT_USAGE;
   }
@@ -251,7 +185,8 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
     sf_journal_run_set_service(rt->journal, rt->run_id,
                                rt->in_process_sandbox ? "sandbox"
                                : rt->base_url);
-  apply_defaults(rt, o);
+  sf_target_defaults(rt, o->poll_interval, o->wait_timeout);
+  rt->resend_unknown = o->resend_unknown;
   if (o->webhook_listen != NULL && start_webhooks(s, o, err,
                                                   sizeof(err)) != 0) {
     sf_log_error("%s", err);

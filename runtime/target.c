@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "runtime.h"
+#include "sandbox/sandbox.h"
 #include "target.h"
 
 /* Copy the host part of 'url' (after "scheme://", before ':' '/' or
@@ -58,4 +60,84 @@ char *sf_target_normalize (const char *url, char *err, size_t errlen) {
   while (n > 0 && root[n - 1] == '/')
     root[--n] = '\0';
   return root;
+}
+
+int sf_target_remote (SfRuntime *rt, char **key, const char *base,
+                      int have_key, char *err, size_t errlen) {
+  rt->base_url = sf_target_normalize(base ? base : SF_REAL_SERVICE, err,
+                                     errlen);
+  if (rt->base_url == NULL)
+    return -1;
+  if (!have_key) {
+    if (!sf_target_is_loopback(rt->base_url)) {
+      snprintf(err, errlen, "no API key for %s: set MUSICAPI_KEY or use "
+               "a key file (or leave out the base URL to use the built-in "
+               "sandbox)", rt->base_url);
+      return -1;
+    }
+    *key = strdup("sandbox-local-key");
+  }
+  rt->sandbox_speed = 1;
+  if (*key == NULL) {
+    snprintf(err, errlen, "not enough memory");
+    return -1;
+  }
+  return 0;
+}
+
+/* Split 'args' on white space into 'argv' (modified in place). */
+static int split_args (char *args, char **argv, int max) {
+  int n = 0;
+  char *save = NULL, *tok;
+  for (tok = strtok_r(args, " \t\n", &save); tok != NULL && n < max;
+       tok = strtok_r(NULL, " \t\n", &save))
+    argv[n++] = tok;
+  return n;
+}
+
+SfSandbox *sf_target_sandbox (SfRuntime *rt, char **key,
+                              SfSandboxConfig *cfg, const char *args,
+                              char *err, size_t errlen) {
+  char *argv[64], *copy = NULL, url[128];
+  SfSandbox *sbx = NULL;
+  if (args != NULL && args[0] != '\0') {
+    if ((copy = strdup(args)) == NULL) {
+      snprintf(err, errlen, "not enough memory");
+      return NULL;
+    }
+    if (sf_sandbox_config_parse(cfg, split_args(copy, argv, 64), argv, err,
+                                errlen) != 0)
+      goto done;                 /* 'err' names the bad option */
+  }
+  cfg->host = "127.0.0.1";
+  if ((sbx = sf_sandbox_start(cfg, err, errlen)) == NULL)
+    goto done;
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d", sf_sandbox_port(sbx));
+  rt->base_url = strdup(url);
+  rt->in_process_sandbox = 1;
+  rt->sandbox_speed = cfg->speed > 0 ? cfg->speed : 1;
+  if (*key == NULL)
+    *key = strdup("sandbox-local-key");
+  if (rt->base_url == NULL || *key == NULL) {
+    snprintf(err, errlen, "not enough memory");
+    sf_sandbox_stop(sbx);
+    sbx = NULL;
+  }
+done:
+  free(copy);               /* the config's strings are used up by now */
+  return sbx;
+}
+
+void sf_target_defaults (SfRuntime *rt, double poll_interval,
+                         double wait_timeout) {
+  double sp = rt->sandbox_speed > 0 ? rt->sandbox_speed : 1;
+  if (poll_interval > 0) {
+    rt->poll_first = rt->poll_min = rt->poll_max = poll_interval;
+    rt->poll_fixed = poll_interval;
+  } else {
+    rt->poll_first = 10.0 / sp;
+    rt->poll_min = 15.0 / sp;
+    rt->poll_max = 25.0 / sp;
+  }
+  rt->wait_timeout = wait_timeout > 0 ? wait_timeout : 900.0;
 }
