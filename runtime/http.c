@@ -267,6 +267,8 @@ static void request_start (SfRequest *r) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, r->low_speed_bytes);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, r->low_speed_secs);
   }
+  if (r->download_fd >= 0)     /* big files: fewer, larger writes */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
   if (r->fresh) {
     /* A paid call must never be resent: libcurl silently retries a POST
     ** on a reused connection that turns out dead. A new connection, closed
