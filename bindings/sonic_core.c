@@ -62,7 +62,7 @@ static int core_settings (lua_State *L) {
 static int core_set_max_inflight (lua_State *L) {
   lua_Integer n = luaL_checkinteger(L, 1);
   luaL_argcheck(L, n >= 1 && n <= 100000, 1, "must be in 1..100000");
-  SF_RUNTIME(L)->http.max_inflight = (int)n;
+  sf_http_set_max_inflight(&SF_RUNTIME(L)->http, (int)n);
   return 0;
 }
 

@@ -55,11 +55,12 @@ int sf_http_set_auth (SfHttp *h, const char *key, const char *api_prefix) {
 }
 
 int sf_http_busy (const SfHttp *h) {
-  int n = h->inflight;
-  const SfRequest *r;
-  for (r = h->queue_head; r != NULL; r = r->next)
-    n++;
-  return n;
+  return h->inflight + h->queued;
+}
+
+void sf_http_set_max_inflight (SfHttp *h, int n) {
+  h->max_inflight = n;
+  curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)n);
 }
 
 long sf_http_timeout (SfHttp *h) {
@@ -302,6 +303,7 @@ int sf_http_submit (SfRequest *r) {
     return 0;
   }
   r->state = SF_REQ_QUEUED;
+  h->queued++;
   if (h->queue_tail != NULL)
     h->queue_tail->next = r;
   else
@@ -356,6 +358,7 @@ static void queue_unlink (SfHttp *h, SfRequest *r) {
   *pp = r->next;
   if (h->queue_tail == r)
     h->queue_tail = prev;
+  h->queued--;
   r->next = NULL;
 }
 
@@ -451,6 +454,7 @@ static void start_queued (SfHttp *h) {
     h->queue_head = r->next;
     if (h->queue_head == NULL)
       h->queue_tail = NULL;
+    h->queued--;
     r->next = NULL;
     request_start(r);
   }

@@ -26,6 +26,7 @@ typedef struct SfHttp {
   int inflight;              /* transfers added to 'multi' */
   int max_inflight;          /* scheduler-side limit */
   SfRequest *queue_head, *queue_tail;  /* waiting for a slot */
+  int queued;                /* requests in that queue */
   SfRequest *failed_head;    /* could not be started; reported next turn */
   SfRequest *held_head;      /* paid calls waiting for the journal commit */
   char *auth_header;         /* "Authorization: Bearer ..."; never logged */
@@ -119,7 +120,11 @@ const char *sf_fail_name (SfFailKind k);
 void sf_http_perform (SfHttp *h);
 /* How long libcurl wants us to wait at most, in ms (-1 = no limit). */
 long sf_http_timeout (SfHttp *h);
-/* Number of requests running or queued. */
+/* Number of requests running or queued (constant time: the loop asks
+** every turn). */
 int sf_http_busy (const SfHttp *h);
+/* Change 'max_inflight' (and libcurl's idle connection cache with it, so
+** connections are kept for reuse rather than closed and reopened). */
+void sf_http_set_max_inflight (SfHttp *h, int n);
 
 #endif

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""report.py RAW.tsv TABLE.md PLOT.svg -- medians, ratios, targets, SVG plot.
+Standard library only (no matplotlib): the SVG is written by hand."""
+import csv, statistics, sys
+from collections import defaultdict
+
+raw, table_path, svg_path = sys.argv[1:4]
+rows = list(csv.DictReader(open(raw), delimiter="\t"))
+S = defaultdict(list)
+extra = {}
+for r in rows:
+    if r["wall_s"] == "NA":
+        if r["extra"] != "failed":
+            extra[(r["scenario"], r["client"], r["n"])] = r["extra"]
+        continue
+    S[(r["scenario"], r["client"], int(r["n"]))].append(
+        (float(r["wall_s"]), float(r["cpu_s"]), int(r["rss_kb"])))
+
+
+def med(key, i):
+    v = S.get(key)
+    return statistics.median(x[i] for x in v) if v else None
+
+
+def fmt(x, d=2):
+    return "—" if x is None else f"{x:.{d}f}"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+out = []
+P = out.append
+P("### Many workflows (create → poll until 2 clips succeeded → download clip 1)\n")
+P("Medians of %s runs. wall/CPU in s, peak RSS in MiB. Ratios are sonicflow / peer."
+  % max((len(v) for v in S.values()), default=0))
+P("")
+P("| N | client | wall | CPU (user+sys) | peak RSS | wall ÷ floor | CPU ÷ floor | CPU ÷ node | RSS ÷ node | KB per workflow over floor |")
+P("|---|---|---|---|---|---|---|---|---|---|")
+ns = sorted({k[2] for k in S if k[0] == "many"})
+targets = []
+for n in ns:
+    f = ("many", "floor", n); nd = ("many", "node", n)
+    for cl in ("floor", "sonicflow", "sonicflow+journal", "node"):
+        k = ("many", cl, n)
+        if k not in S:
+            continue
+        w, c, m = med(k, 0), med(k, 1), med(k, 2)
+        per = None
+        if cl.startswith("sonicflow") and med(f, 2) is not None:
+            per = (m - med(f, 2)) / n
+        P(f"| {n} | {cl} | {fmt(w)} | {fmt(c)} | {fmt(m/1024, 1)} | "
+          f"{fmt(ratio(w, med(f, 0)))} | {fmt(ratio(c, med(f, 1)))} | "
+          f"{fmt(ratio(c, med(nd, 1)))} | {fmt(ratio(m, med(nd, 2)))} | "
+          f"{fmt(per, 1) if per is not None else ''} |")
+        if cl == "sonicflow":
+            targets.append((n, ratio(w, med(f, 0)), ratio(c, med(f, 1)),
+                            ratio(c, med(nd, 1)), ratio(m, med(nd, 2)),
+                            m / n))
+
+P("\n### Startup, download, idle, polling\n")
+P("| benchmark | client | wall | CPU | peak RSS | derived |")
+P("|---|---|---|---|---|---|")
+st = {}
+for cl in ("lua5.4", "curl --version", "sonicflow"):
+    for k in S:
+        if k[0] == "startup" and k[1] == cl:
+            w = med(k, 0) / k[2]
+            st[cl] = w
+            P(f"| startup ({k[2]} runs) | {cl} | {w*1000:.2f} ms/run | "
+              f"{med(k,1)/k[2]*1000:.2f} ms/run | {med(k,2)/1024:.1f} MiB | |")
+su = ratio(st.get("sonicflow"), st.get("lua5.4"))
+P(f"| startup ratio | sonicflow ÷ lua5.4 | | | | **{fmt(su)}×** |")
+if "curl --version" in st:
+    P(f"| startup ratio | sonicflow ÷ curl --version | | | | {fmt(ratio(st.get('sonicflow'), st['curl --version']))}× |")
+dl = {}
+for cl in ("curl", "sonicflow"):
+    for k in S:
+        if k[0] == "download" and k[1] == cl:
+            w = med(k, 0); mb = k[2]
+            dl[cl] = (mb / w, med(k, 2))
+            P(f"| download {mb} MiB | {cl} | {w:.2f} s | {med(k,1):.2f} s | "
+              f"{med(k,2)/1024:.1f} MiB | {mb/w:.0f} MiB/s |")
+dr = ratio(dl.get("sonicflow", (None,))[0], dl.get("curl", (None,))[0])
+P(f"| download ratio | sonicflow ÷ curl | | | | **{fmt(dr)}×** throughput |")
+idle = None
+for k in S:
+    if k[0] == "idle":
+        w, c = med(k, 0), med(k, 1); idle = 100 * c / w
+        P(f"| idle: {k[2]} tasks sleeping | sonicflow | {w:.2f} s | {c:.3f} s | "
+          f"{med(k,2)/1024:.1f} MiB | **{idle:.2f} % CPU** |")
+gpt = None
+for k, v in extra.items():
+    if k[0] == "polling":
+        d = dict(x.split("=") for x in v.split())
+        gpt = int(d["gets"]) / max(1, int(d["creates"]))
+        w = med(("polling", "sonicflow", int(k[2])), 0)
+        P(f"| polling: {k[2]} workflows, speed 30, default schedule | sonicflow | "
+          f"{fmt(w)} s | | | **{gpt:.2f} GETs per task** ({v}) |")
+
+P("\n### Targets (issue 6)\n")
+P("| target | measured | met? |")
+P("|---|---|---|")
+yes = lambda b: "yes" if b else "**no**"
+for n, wf, cf, cn, rn, kb in targets:
+    P(f"| N={n}: wall ≤ 1.2× floor | {fmt(wf)}× | {yes(wf is not None and wf <= 1.2)} |")
+    P(f"| N={n}: CPU ≤ 1.5× floor | {fmt(cf)}× | {yes(cf is not None and cf <= 1.5)} |")
+    P(f"| N={n}: CPU ≤ 0.4× node | {fmt(cn)}× | {yes(cn is not None and cn <= 0.4)} |")
+    P(f"| N={n}: RSS ≤ 0.25× node | {fmt(rn)}× | {yes(rn is not None and rn <= 0.25)} |")
+    sf = [(n, med(("many", "sonicflow", n), 2)) for n in ns if ("many", "sonicflow", n) in S]
+if len(sf) >= 2 and sf[-1][0] > sf[0][0]:
+    slope = (sf[-1][1] - sf[0][1]) / (sf[-1][0] - sf[0][0])
+    P(f"| ≤ 8 KB per in-flight workflow (RSS slope N={sf[0][0]}→{sf[-1][0]}) | {slope:.1f} KB | {yes(slope <= 8)} |")
+P(f"| startup ≤ 3× lua5.4 | {fmt(su)}× | {yes(su is not None and su <= 3)} |")
+if "sonicflow" in dl and "curl" in dl:
+    flat = dl["sonicflow"][1] <= 2 * dl["curl"][1] + 8192
+    P(f"| download ≥ 0.9× curl, flat RSS | {fmt(dr)}×, RSS {dl['sonicflow'][1]/1024:.1f} MiB "
+      f"vs curl {dl['curl'][1]/1024:.1f} MiB | {yes(dr >= 0.9 and flat)} |")
+P(f"| idle CPU < 1 % | {fmt(idle)} % | {yes(idle is not None and idle < 1)} |")
+if gpt is not None:
+    P(f"| polling discipline (informative; ideal ≈ 1 GET per task when tasks finish "
+      f"before the first advised poll) | {gpt:.2f} | — |")
+
+text = "\n".join(out) + "\n"
+open(table_path, "w").write(text)
+print(text)
+
+# ---- SVG: wall time and peak RSS vs N, three clients -------------------------
+W, H, PAD = 900, 380, 60
+colors = {"floor": "#444444", "sonicflow": "#d62728", "node": "#1f77b4"}
+svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+       f'font-family="sans-serif" font-size="12">',
+       f'<rect width="{W}" height="{H}" fill="white"/>']
+
+
+def panel(x0, title, idx, scale, unit):
+    pw, ph = W / 2 - PAD - 20, H - 2 * PAD
+    pts = {cl: [(n, med(("many", cl, n), idx)) for n in ns
+                if med(("many", cl, n), idx) is not None] for cl in colors}
+    ymax = max([v * scale for p in pts.values() for _, v in p] + [1e-9]) * 1.1
+    import math
+    lx = lambda n: x0 + pw * (math.log10(n) - math.log10(ns[0])) / max(
+        1e-9, math.log10(ns[-1]) - math.log10(ns[0]))
+    ly = lambda v: PAD + ph - ph * v / ymax
+    svg.append(f'<text x="{x0 + pw/2}" y="{PAD-25}" text-anchor="middle" '
+               f'font-weight="bold">{title}</text>')
+    svg.append(f'<line x1="{x0}" y1="{PAD+ph}" x2="{x0+pw}" y2="{PAD+ph}" stroke="black"/>')
+    svg.append(f'<line x1="{x0}" y1="{PAD}" x2="{x0}" y2="{PAD+ph}" stroke="black"/>')
+    for i in range(5):
+        v = ymax * i / 4
+        svg.append(f'<text x="{x0-5}" y="{ly(v)+4}" text-anchor="end">{v:.3g}</text>')
+        svg.append(f'<line x1="{x0}" y1="{ly(v)}" x2="{x0+pw}" y2="{ly(v)}" stroke="#ddd"/>')
+    for n in ns:
+        svg.append(f'<text x="{lx(n)}" y="{PAD+ph+15}" text-anchor="middle">{n}</text>')
+    svg.append(f'<text x="{x0+pw/2}" y="{PAD+ph+32}" text-anchor="middle">'
+               f'concurrent workflows (log scale)</text>')
+    svg.append(f'<text x="{x0-45}" y="{PAD+ph/2}" transform="rotate(-90 {x0-45} {PAD+ph/2})" '
+               f'text-anchor="middle">{unit}</text>')
+    for cl, p in pts.items():
+        if not p:
+            continue
+        d = " ".join(f"{lx(n):.1f},{ly(v*scale):.1f}" for n, v in p)
+        svg.append(f'<polyline points="{d}" fill="none" stroke="{colors[cl]}" stroke-width="2"/>')
+        for n, v in p:
+            svg.append(f'<circle cx="{lx(n):.1f}" cy="{ly(v*scale):.1f}" r="3" fill="{colors[cl]}"/>')
+
+
+if ns:
+    panel(PAD + 10, "wall time (median)", 0, 1, "seconds")
+    panel(W / 2 + PAD, "peak RSS of the client (median)", 2, 1 / 1024, "MiB")
+    for i, cl in enumerate(colors):
+        svg.append(f'<rect x="{PAD+10+i*130}" y="{H-18}" width="12" height="12" fill="{colors[cl]}"/>')
+        svg.append(f'<text x="{PAD+28+i*130}" y="{H-8}">{"C floor" if cl=="floor" else cl}</text>')
+svg.append("</svg>")
+open(svg_path, "w").write("\n".join(svg) + "\n")
