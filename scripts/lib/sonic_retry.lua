@@ -36,6 +36,7 @@ M.settings = {
 -- retries): a retry spends tokens, a success earns one back. In an outage
 -- the bucket empties and calls fail at once instead of becoming a storm.
 M.bucket = {tokens = 100, capacity = 100, cost = 5, timeout_cost = 10}
+M.retries = 0                    -- retries made in this run (for reports)
 
 function M.success()
   local b = M.bucket
@@ -53,6 +54,7 @@ function M.should_retry(call, what, attempt)
   local cost = what == "timeout" and b.timeout_cost or b.cost
   if b.tokens < cost then return false end
   b.tokens = b.tokens - cost
+  M.retries = M.retries + 1
   return true
 end
 

@@ -41,6 +41,7 @@ for i, r in ipairs(results) do
   end
 end
 summary.workflows = n
+summary.retries = require("sonic.retry").retries
 local f = assert(io.open("summary.json", "w"))
 f:write("CHAOS " .. cjson.encode(summary), "\n")
 f:close()

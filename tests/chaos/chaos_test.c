@@ -113,6 +113,8 @@ int main (int argc, char **argv) {
            (int)sbx_jnum(sbx_jget(sum, "errors.network")),
            (int)sbx_jnum(sbx_jget(sum, "errors.rate_limited")),
            (int)sbx_jnum(sbx_jget(sum, "errors.timeout")));
+  sbx_note("retries made by the client: %d",
+           (int)sbx_jnum(sbx_jget(sum, "retries")));
   sbx_get(&s, "/_sandbox/ledger", &led);
   accepted = led.json ? (int)sbx_jnum(sbx_jget(led.json, "creates_accepted"))
                       : -1;
