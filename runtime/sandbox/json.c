@@ -78,7 +78,8 @@ static void put_utf8 (Buf *b, unsigned u) {
   sf_sbx_buf_addn(b, o, n);
 }
 
-/* \uXXXX, joining a surrogate pair when one follows. */
+/* A \u escape (four hex digits), joining a surrogate pair when one
+** follows. */
 static int parse_uescape (Parser *ps, Buf *b) {
   unsigned u, lo;
   if (hex4(ps, &u) != 0)
