@@ -1,6 +1,6 @@
 /*
 ** sonic_task.c -- tasks and time as Lua sees them: core.spawn, core.join,
-** core.join_any, core.cancel, core.sleep, core.now, and the methods of a
+** core.group, core.group_next, core.cancel, core.sleep, core.now, and the methods of a
 ** task handle (handle:wait(), handle:cancel(), handle:done()).
 */
 #include <lauxlib.h>
@@ -127,48 +127,59 @@ static int task_wait (lua_State *L) {
   return join(L, 1);
 }
 
-/* Index (1-based) of the first finished handle in the list at 1, or 0. */
-static lua_Integer first_done (lua_State *L) {
-  lua_Integer i, n = luaL_len(L, 1);
+/* core.group({handles}) -> group: a table whose array part receives the
+** index of each handle as it finishes, in the order they finish. */
+static int core_group (lua_State *L) {
+  lua_Integer i, n;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  sf_task_current(L, "sonic.all");
+  n = luaL_len(L, 1);
+  lua_createtable(L, (int)n, 2);                  /* list group */
+  sf_task_push_self(L);
+  lua_setfield(L, 2, "owner");
+  lua_pushinteger(L, 1);
+  lua_setfield(L, 2, "head");
   for (i = 1; i <= n; i++) {
-    SfTask *t;
     lua_rawgeti(L, 1, i);
-    t = (SfTask *)luaL_testudata(L, -1, SF_TASK_MT);
+    if (luaL_testudata(L, -1, SF_TASK_MT) == NULL)
+      return luaL_error(L, "bad handle #%d (sonic.Task expected)", (int)i);
+    sf_task_group_add(L, 2, -1, i);
     lua_pop(L, 1);
-    if (t == NULL)
-      luaL_error(L, "bad handle #%d (sonic.Task expected)", (int)i);
-    if (t->done)
-      return i;
   }
-  return 0;
+  return 1;
 }
 
-static int join_any_k (lua_State *L, int status, lua_KContext ctx) {
+/* The next index in the group's inbox (the group at 1), or nil. */
+static int group_pop (lua_State *L) {
+  lua_Integer head;
+  lua_getfield(L, 1, "head");
+  head = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (head > (lua_Integer)lua_rawlen(L, 1))
+    return 0;
+  lua_pushinteger(L, head + 1);
+  lua_setfield(L, 1, "head");
+  lua_rawgeti(L, 1, head);
+  return 1;
+}
+
+static int group_next_k (lua_State *L, int status, lua_KContext ctx) {
   SfTask *self = (SfTask *)ctx;
-  lua_Integer i, n;
   (void)status;
   sf_task_check_cancel(L, self);
-  if ((i = first_done(L)) > 0) {
-    lua_pushinteger(L, i);
+  if (group_pop(L))
     return 1;
-  }
-  n = luaL_len(L, 1);
-  for (i = 1; i <= n; i++) {               /* all still running */
-    lua_rawgeti(L, 1, i);
-    sf_task_add_joiner(L, -1, self);
-    lua_pop(L, 1);
-  }
-  return sf_task_yield(L, self, SF_WAIT_JOIN, ctx, join_any_k);
+  self->wait_obj = (void *)lua_topointer(L, 1);  /* group_deliver wakes */
+  return sf_task_yield(L, self, SF_WAIT_JOIN, ctx, group_next_k);
 }
 
-/* core.join_any({handles}) -> index of a finished one (the lowest). */
-static int core_join_any (lua_State *L) {
+/* core.group_next(group) -> index of the next member to finish */
+static int core_group_next (lua_State *L) {
   SfTask *self;
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
-  luaL_argcheck(L, luaL_len(L, 1) > 0, 1, "empty list of tasks");
   self = sf_task_current(L, "sonic.all");
-  return join_any_k(L, LUA_YIELD, (lua_KContext)self);
+  return group_next_k(L, LUA_YIELD, (lua_KContext)self);
 }
 
 /* ------------------------------------------------------------ handles */
@@ -198,7 +209,8 @@ static const luaL_Reg core_funcs[] = {
   {"cancel", core_cancel},
   {"observe", core_observe},
   {"join", core_join},
-  {"join_any", core_join_any},
+  {"group", core_group},
+  {"group_next", core_group_next},
   {"wait_event", core_wait_event},
   {NULL, NULL}
 };

@@ -233,14 +233,33 @@ void sf_task_cancel (SfTask *t) {
 
 /* ------------------------------------------------------------ finishing */
 
+/*
+** A member of the group at 'g' finished: append its index (on top of the
+** stack) to the group's inbox and wake the owner if it waits on this
+** group. Each completion costs O(1), whatever the size of the group.
+*/
+static void group_deliver (lua_State *L, int g) {
+  SfTask *owner;
+  lua_pushvalue(L, -1);                           /* index */
+  lua_rawseti(L, g, (lua_Integer)lua_rawlen(L, g) + 1);
+  lua_getfield(L, g, "owner");
+  owner = (SfTask *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (owner != NULL && owner->waiting == SF_WAIT_JOIN &&
+      owner->wait_obj == lua_topointer(L, g))
+    sf_task_wake(owner, owner->wait_gen);
+}
+
 /* Wake every task joined on the finished task at 'idx' (on L). */
 static void wake_joiners (lua_State *L, int idx) {
   if (lua_getiuservalue(L, idx, UV_JOINERS) == LUA_TTABLE) {
     lua_pushnil(L);
-    while (lua_next(L, -2) != 0) {       /* joiners key(ud) value(gen) */
-      SfTask *j = (SfTask *)lua_touserdata(L, -2);
-      if (j != NULL)
-        sf_task_wake(j, (unsigned)lua_tointeger(L, -1));
+    while (lua_next(L, -2) != 0) {       /* joiners key value */
+      if (lua_type(L, -2) == LUA_TTABLE)   /* a group: value = index */
+        group_deliver(L, lua_gettop(L) - 1);
+      else                                  /* a task: value = its gen */
+        sf_task_wake((SfTask *)lua_touserdata(L, -2),
+                     (unsigned)lua_tointeger(L, -1));
       lua_pop(L, 1);
     }
     lua_pushnil(L);                      /* nobody is left to wake */
@@ -421,6 +440,27 @@ void sf_task_push_self (lua_State *L) {
   lua_pushthread(L);
   lua_rawget(L, -2);
   lua_remove(L, -2);
+}
+
+void sf_task_group_add (lua_State *L, int g, int idx, lua_Integer index) {
+  SfTask *t = sf_task_check(L, idx);
+  g = lua_absindex(L, g);
+  idx = lua_absindex(L, idx);
+  if (t->done) {                      /* already finished: in the inbox */
+    lua_pushinteger(L, index);
+    lua_rawseti(L, g, (lua_Integer)lua_rawlen(L, g) + 1);
+    return;
+  }
+  if (lua_getiuservalue(L, idx, UV_JOINERS) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, idx, UV_JOINERS);
+  }                                   /* joiners */
+  lua_pushvalue(L, g);
+  lua_pushinteger(L, index);
+  lua_rawset(L, -3);                  /* joiners[group] = index */
+  lua_pop(L, 1);
 }
 
 void sf_task_add_joiner (lua_State *L, int idx, SfTask *self) {

@@ -97,6 +97,11 @@ int sf_task_push_outcome (lua_State *L, int idx);
 /* Wake 'self' (the task running on L) when the task at 'idx' finishes,
 ** if 'self' still waits on its current wait then. */
 void sf_task_add_joiner (lua_State *L, int idx, SfTask *self);
+/* Make the task at 'idx' a member of the group table at 'g' (sonic.all):
+** when it finishes, 'index' is appended to the group's array part (its
+** inbox) and the group's "owner" task is woken if it waits on the group
+** (wait_obj == the group). A finished task goes to the inbox at once. */
+void sf_task_group_add (lua_State *L, int g, int idx, lua_Integer index);
 /* Push the handle of the task running on L. */
 void sf_task_push_self (lua_State *L);
 

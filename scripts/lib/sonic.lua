@@ -582,21 +582,24 @@ local function handles_of(list, what)
 end
 
 -- Results in input order (the first result of each); the first error to
--- happen cancels the others and is raised.
+-- happen cancels the others and is raised. Completions arrive through a
+-- group in the order they happen: O(1) each, whatever the number of tasks.
 function M.all(list)
   local hs = handles_of(list, "sonic.all")
-  local results, pending, where = {}, {}, {}
-  for i, h in ipairs(hs) do pending[i] = h; where[i] = i end
-  while #pending > 0 do
-    local k = core.join_any(pending)
-    local h, i = table.remove(pending, k), table.remove(where, k)
-    local out = table.pack(core.join(h))
+  local results = {}
+  if #hs == 0 then return results end
+  local group = core.group(hs)
+  for _ = 1, #hs do
+    local i = core.group_next(group)
+    local out = table.pack(core.join(hs[i]))
     if not out[1] then
       -- the first error stands for all: the others are cancelled, and
       -- their own failures are ours, not "unobserved"
-      for _, other in ipairs(pending) do
-        core.cancel(other)
-        core.observe(other)
+      for k, other in ipairs(hs) do
+        if k ~= i then
+          core.cancel(other)
+          core.observe(other)
+        end
       end
       error(out[2], 0)
     end
