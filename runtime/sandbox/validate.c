@@ -156,27 +156,21 @@ static void read_fields (const Json *body, Create *c) {
 
 /* ---- values ------------------------------------------------------------ */
 
-/* "The 'mv' field is invalid." followed by the accepted list. */
-static void mv_invalid (char *msg, size_t msglen) {
-  size_t i, n;
-  n = (size_t)snprintf(msg, msglen, "The 'mv' field is invalid. Accepted "
-                       "values:");
-  for (i = 0; i < NMODELS && n < msglen; i++)
-    n += (size_t)snprintf(msg + n, msglen - n, "%s %s", i ? "," : "",
-                          MODELS[i].name);
-  if (n < msglen)
-    snprintf(msg + n, msglen - n, ".");
-}
-
-static void type_invalid (char *msg, size_t msglen) {
-  size_t i, n;
-  n = (size_t)snprintf(msg, msglen, "The 'task_type' field is invalid. "
-                       "Accepted values:");
-  for (i = 0; i < NTYPES && n < msglen; i++)
-    n += (size_t)snprintf(msg + n, msglen - n, "%s %s", i ? "," : "",
-                          TYPES[i].name);
-  if (n < msglen)
-    snprintf(msg + n, msglen - n, ".");
+/* "The '<field>' field is invalid. Accepted values: a, b, c." -- the
+** names are the first member of each of the 'n' rows of 'table'. */
+static void list_invalid (char *msg, size_t msglen, const char *field,
+                          const void *table, size_t n, size_t stride) {
+  size_t i, len;
+  len = (size_t)snprintf(msg, msglen, "The '%s' field is invalid. Accepted "
+                         "values:", field);
+  for (i = 0; i < n && len < msglen; i++) {
+    const char *name = *(const char *const *)(const void *)
+                       ((const char *)table + i * stride);
+    len += (size_t)snprintf(msg + len, msglen - len, "%s %s", i ? "," : "",
+                            name);
+  }
+  if (len < msglen)
+    snprintf(msg + len, msglen - len, ".");
 }
 
 /* Report a missing field in the service's persona_id wording. */
@@ -290,12 +284,13 @@ int sf_sbx_create_check (const Json *body, Create *c, char *msg,
   c->type = task_type_find(c->task_type ? c->task_type
                                                : "create_music");
   if (c->type == NULL) {
-    type_invalid(msg, msglen);
+    list_invalid(msg, msglen, "task_type", TYPES, NTYPES,
+                 sizeof(TYPES[0]));
     return -1;
   }
   c->model = model_find(c->mv);
   if (c->mv != NULL && c->model == NULL) {
-    mv_invalid(msg, msglen);
+    list_invalid(msg, msglen, "mv", MODELS, NMODELS, sizeof(MODELS[0]));
     return -1;
   }
   if (check_required(c, msg, msglen) != 0 ||
