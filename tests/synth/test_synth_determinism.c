@@ -40,13 +40,6 @@ static int same_pcm (const int16_t *a, size_t na, const int16_t *b,
   return na == nb && memcmp(a, b, na * 4) == 0;
 }
 
-static double rms (const int16_t *p, size_t frames) {
-  double s = 0;
-  size_t i;
-  for (i = 0; i < 2 * frames; i++)
-    s += (double)p[i] * p[i];
-  return frames ? sqrt(s / (2.0 * frames)) / 32768.0 : 0;
-}
 
 static void test_same_recipe_same_bytes (void) {
   SfRecipe r = one(42, "synthwave, energetic", 12.0);

@@ -36,13 +36,6 @@ static int16_t *render (const SfRecipe *r, size_t *frames) {
   return pcm;
 }
 
-static double rms (const int16_t *p, size_t frames) {
-  double s = 0;
-  size_t i;
-  for (i = 0; i < 2 * frames; i++)
-    s += (double)p[i] * p[i];
-  return frames ? sqrt(s / (2.0 * frames)) / 32768.0 : 0;
-}
 
 static void test_sets (void) {
   static const int COUNTS[3] = {2, 12, 24};
