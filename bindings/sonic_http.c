@@ -173,7 +173,6 @@ static void record_outcome (lua_State *L, SfRuntime *rt, Call *c) {
     st = SF_STEP_ANSWERED;
     answer_task_id(L, r->body.data ? r->body.data : "", r->body.len,
                    task_id, sizeof(task_id));
-    rt->tasks_created++;
   }
   sf_journal_step_outcome(rt->journal, rt->run_id, c->step.key, st,
                           r->fail == SF_FAIL_NONE ? r->status : 0,

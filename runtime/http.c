@@ -63,12 +63,6 @@ void sf_http_set_max_inflight (SfHttp *h, int n) {
   curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)n);
 }
 
-long sf_http_timeout (SfHttp *h) {
-  long ms = -1;
-  curl_multi_timeout(h->multi, &ms);
-  return ms;
-}
-
 const char *sf_fail_name (SfFailKind k) {
   switch (k) {
     case SF_FAIL_NONE: return "none";

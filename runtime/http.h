@@ -118,8 +118,6 @@ const char *sf_fail_name (SfFailKind k);
 
 /* Drive transfers; calls on_done for each finished one. */
 void sf_http_perform (SfHttp *h);
-/* How long libcurl wants us to wait at most, in ms (-1 = no limit). */
-long sf_http_timeout (SfHttp *h);
 /* Number of requests running or queued (constant time: the loop asks
 ** every turn). */
 int sf_http_busy (const SfHttp *h);

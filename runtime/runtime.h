@@ -40,8 +40,6 @@ typedef struct SfRuntime {
   /* money: enforced here, not in Lua, so a script cannot change it */
   long long budget;          /* credits this run may spend; -1 = no limit */
   long long spent;           /* credits of accepted or unknown paid calls */
-  long long refunded;        /* credits given back for failed tasks */
-  int tasks_created;
   /* the journal (NULL: not kept) */
   struct SfJournal *journal;
   char run_id[40];
@@ -57,7 +55,6 @@ typedef struct SfRuntime {
   double webhook_fallback;   /* seconds between fallback polls */
   long long polls;           /* GETs of task status made (for tests) */
   /* outcome */
-  int unobserved_errors;     /* tasks that failed and nobody waited for */
   char failure_kind[32];     /* kind of the main chunk's error, if any */
 } SfRuntime;
 
