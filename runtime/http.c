@@ -185,20 +185,38 @@ static size_t on_write (char *p, size_t size, size_t n, void *ud) {
 int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
                         const char *url, const char *body, size_t bodylen,
                         size_t max_body) {
-  CURL *e;
   r->http = h;
   r->download_fd = -1;
   r->content_length = -1;
   r->state = SF_REQ_IDLE;
   sf_buf_init(&r->body, max_body);
-  r->easy = e = curl_easy_init();
-  if (e == NULL) {
-    snprintf(r->errbuf, sizeof(r->errbuf), "cannot create a curl handle");
+  snprintf(r->method, sizeof(r->method), "%s", method);
+  r->url = strdup(url);
+  if (body != NULL && (r->post = malloc(bodylen + 1)) != NULL) {
+    memcpy(r->post, body, bodylen);
+    r->post[bodylen] = '\0';
+    r->postlen = bodylen;
+  }
+  if (r->url == NULL || (body != NULL && r->post == NULL)) {
+    snprintf(r->errbuf, sizeof(r->errbuf), "not enough memory");
     return -1;
   }
+  if (body != NULL &&
+      sf_request_add_header(r, "Content-Type: application/json") != 0)
+    return -1;
+  /* never "Expect: 100-continue": it adds a round trip to every POST */
+  return sf_request_add_header(r, "Expect:");
+}
+
+/* Make the libcurl handle of 'r' with every option. 0 or -1. */
+static int request_make_easy (SfRequest *r) {
+  CURL *e = curl_easy_init();
+  if (e == NULL)
+    return -1;
+  r->easy = e;
   curl_easy_setopt(e, CURLOPT_PRIVATE, r);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_URL, r->url);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
@@ -209,20 +227,15 @@ int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
   curl_easy_setopt(e, CURLOPT_USERAGENT, "sonicflow/" SF_VERSION);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (strcmp(method, "GET") == 0)
-    ;
-  else if (strcmp(method, "HEAD") == 0)
+  if (strcmp(r->method, "HEAD") == 0)
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  else
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-  if (body != NULL) {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bodylen);
-    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
-    if (sf_request_add_header(r, "Content-Type: application/json") != 0)
-      return -1;
+  else if (strcmp(r->method, "GET") != 0)
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+  if (r->post != NULL) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->postlen);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->post);  /* ours until done */
   }
-  /* never "Expect: 100-continue": it adds a round trip to every POST */
-  return sf_request_add_header(r, "Expect:");
+  return 0;
 }
 
 int sf_request_add_header (SfRequest *r, const char *line) {
@@ -245,10 +258,17 @@ static int is_api_url (const SfHttp *h, const char *url) {
 ** request (timeouts, headers, auth) are applied here, once. */
 static void request_start (SfRequest *r) {
   SfHttp *h = r->http;
-  CURL *e = r->easy;
-  char *url = NULL;
-  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
-  if (r->with_auth && h->auth_header != NULL && url && is_api_url(h, url))
+  CURL *e;
+  if (request_make_easy(r) != 0) {
+    r->state = SF_REQ_DONE;   /* reported by the next perform */
+    r->fail = SF_FAIL_CONNECT;
+    snprintf(r->errbuf, sizeof(r->errbuf), "cannot create a curl handle");
+    r->next = h->failed_head;
+    h->failed_head = r;
+    return;
+  }
+  e = r->easy;
+  if (r->with_auth && h->auth_header != NULL && is_api_url(h, r->url))
     sf_request_add_header(r, h->auth_header);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
   /* the key never follows a redirect: API calls do not follow them */
@@ -387,6 +407,9 @@ void sf_request_release (SfRequest *r) {
   }
   curl_slist_free_all(r->headers);
   r->headers = NULL;
+  free(r->url);
+  free(r->post);
+  r->url = r->post = NULL;
   sf_buf_free(&r->body);
   r->http = NULL;
 }
@@ -425,11 +448,13 @@ static void classify (SfRequest *r) {
 }
 
 static void log_exchange (SfRequest *r) {
-  char *url = NULL, *method = NULL;
+  char *url = r->url, *method = r->method;
   if (!r->http->verbose)
     return;
-  curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_URL, &url);
-  curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_METHOD, &method);
+  if (r->easy != NULL) {
+    curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_URL, &url);
+    curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_METHOD, &method);
+  }
   if (r->fail == SF_FAIL_NONE)
     sf_log_debug("http: %s %s -> %ld (%.0f ms)%s", method ? method : "?",
                  url ? url : "?", r->status, r->elapsed * 1000,

@@ -54,7 +54,12 @@ typedef enum SfReqState {
 
 struct SfRequest {
   SfHttp *http;
-  CURL *easy;                /* NULL when released */
+  CURL *easy;                /* made when the transfer starts, not while
+                                it waits in the queue (~5 KB each) */
+  char *url;                 /* owned copies until then */
+  char *post;                /* body of a POST, or NULL */
+  size_t postlen;
+  char method[8];
   struct curl_slist *headers;
   SfReqState state;
   /* options, set before sf_http_submit */
@@ -96,7 +101,8 @@ void sf_http_free (SfHttp *h);
 int sf_http_set_auth (SfHttp *h, const char *key, const char *api_prefix);
 
 /* Prepare 'r' (zeroed by the caller) for 'method' on 'url'. 'body' may be
-** NULL; it is copied. 0, or -1 with a message in r->errbuf. */
+** NULL; both are copied. The libcurl handle is made only when the
+** transfer starts. 0, or -1 with a message in r->errbuf. */
 int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
                         const char *url, const char *body, size_t bodylen,
                         size_t max_body);
