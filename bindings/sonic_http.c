@@ -88,7 +88,7 @@ static Call *call_new (lua_State *L) {
   return c;
 }
 
-/* on_done: runs in sf_http_perform, outside libcurl callbacks. */
+/* on_done: runs in sf_http_report_done, outside libcurl callbacks. */
 static void call_done (SfRequest *r) {
   Call *c = (Call *)r->owner;
   sf_task_wake(c->task, c->gen);

@@ -20,6 +20,11 @@ int sf_http_init (SfHttp *h, int max_inflight) {
   h->multi = curl_multi_init();
   if (h->multi == NULL)
     return -1;
+  if (sf_http_sockets_init(h) != 0) {
+    curl_multi_cleanup(h->multi);
+    h->multi = NULL;
+    return -1;
+  }
   /* keep enough idle connections around to reuse them for polls */
   curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->max_inflight);
   return 0;
@@ -27,7 +32,8 @@ int sf_http_init (SfHttp *h, int max_inflight) {
 
 void sf_http_free (SfHttp *h) {
   if (h->multi != NULL)
-    curl_multi_cleanup(h->multi);
+    curl_multi_cleanup(h->multi);   /* may still unwatch sockets: first */
+  sf_http_sockets_free(h);
   if (h->auth_header != NULL) {   /* wipe the key before freeing it */
     memset(h->auth_header, 0, strlen(h->auth_header));
     free(h->auth_header);
@@ -55,7 +61,7 @@ int sf_http_set_auth (SfHttp *h, const char *key, const char *api_prefix) {
 }
 
 int sf_http_busy (const SfHttp *h) {
-  return h->inflight + h->queued;
+  return h->inflight + h->queued + (h->failed_head != NULL);
 }
 
 void sf_http_set_max_inflight (SfHttp *h, int n) {
@@ -260,7 +266,7 @@ static void request_start (SfRequest *r) {
   SfHttp *h = r->http;
   CURL *e;
   if (request_make_easy(r) != 0) {
-    r->state = SF_REQ_DONE;   /* reported by the next perform */
+    r->state = SF_REQ_DONE;   /* reported next turn */
     r->fail = SF_FAIL_CONNECT;
     snprintf(r->errbuf, sizeof(r->errbuf), "cannot create a curl handle");
     r->next = h->failed_head;
@@ -295,7 +301,7 @@ static void request_start (SfRequest *r) {
   if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
     r->result = CURLE_FAILED_INIT;
     r->fail = SF_FAIL_CONNECT;
-    r->state = SF_REQ_DONE;   /* reported by the next perform */
+    r->state = SF_REQ_DONE;   /* reported next turn */
     snprintf(r->errbuf, sizeof(r->errbuf), "cannot start the transfer");
     r->next = h->failed_head;
     h->failed_head = r;
@@ -480,16 +486,14 @@ static void start_queued (SfHttp *h) {
 }
 
 /*
-** Run libcurl, then report every finished transfer. Collects first and
-** reports afterwards: an on_done may resume a task that starts or releases
+** Report every finished transfer. Collects first and reports afterwards: an on_done may resume a task that starts or releases
 ** other requests, which must not happen while curl_multi_info_read is
 ** iterating.
 */
-void sf_http_perform (SfHttp *h) {
+void sf_http_report_done (SfHttp *h) {
   SfRequest *done = NULL, **tail = &done;
   CURLMsg *m;
-  int running, left;
-  curl_multi_perform(h->multi, &running);
+  int left;
   while (h->failed_head != NULL) {   /* never started: report as such */
     SfRequest *r = h->failed_head;
     h->failed_head = r->next;

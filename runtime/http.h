@@ -7,14 +7,15 @@
 ** libcurl: libcurl's CURLOPT_TIMEOUT_MS would otherwise count the time a
 ** transfer spends queued behind connection limits.
 **
-** Completion is reported through 'on_done', called from sf_http_perform
-** after libcurl has finished with the transfer -- never from inside a
+** Completion is reported through 'on_done', called from
+** sf_http_report_done after libcurl has finished with the transfer -- never from inside a
 ** libcurl callback, so the owner may touch Lua there.
 */
 #ifndef SF_HTTP_H
 #define SF_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <curl/curl.h>
 #include "buf.h"
 #include "checksum.h"
@@ -33,6 +34,9 @@ typedef struct SfHttp {
   char *api_prefix;          /* "<base>/api/v1/": auth goes only there */
   int verbose;               /* log each exchange on stderr */
   long long requests_sent;   /* counters for the summary and benchmarks */
+  int epfd;                  /* the transfers' sockets (http_wait.c) */
+  int wake_fd;               /* also watched: the loop's wake pipe */
+  uint64_t curl_due_ms;      /* libcurl's next deadline; UINT64_MAX none */
 } SfHttp;
 
 /* How a failed transfer ended, as far as the caller's retry rules care. */
@@ -122,8 +126,19 @@ void sf_request_release (SfRequest *r);
 /* Short name of r->fail, for Lua ("connect", "timeout", ...). */
 const char *sf_fail_name (SfFailKind k);
 
-/* Drive transfers; calls on_done for each finished one. */
-void sf_http_perform (SfHttp *h);
+/* Sleep until a transfer's socket is ready, libcurl's own deadline
+** passes, the wake fd is readable or 'timeout_ms' (-1: no limit) passes,
+** and let libcurl act on what happened. 1 when the wake fd was readable.
+** (http_wait.c) */
+int sf_http_wait (SfHttp *h, long timeout_ms);
+/* Also wake sf_http_wait when 'fd' is readable (the loop's signal and
+** webhook pipe). 0 or -1. */
+int sf_http_watch_wake_fd (SfHttp *h, int fd);
+/* Set up / tear down the socket watching; used by sf_http_init/free. */
+int sf_http_sockets_init (SfHttp *h);
+void sf_http_sockets_free (SfHttp *h);
+/* Report every finished transfer: calls on_done for each. */
+void sf_http_report_done (SfHttp *h);
 /* Number of requests running or queued (constant time: the loop asks
 ** every turn). */
 int sf_http_busy (const SfHttp *h);

@@ -2,9 +2,10 @@
 ** loop.c -- the event loop (see loop.h).
 **
 ** One turn: resume the tasks that are ready, fire due timers, then sleep
-** in curl_multi_poll until a socket is ready, the nearest timer is due, or
-** a signal writes to the wake pipe; then let libcurl move its transfers,
-** which wakes the tasks whose transfers finished.
+** (sf_http_wait, on epoll) until a transfer's socket is ready, the nearest
+** timer is due, or a signal or webhook writes to the wake pipe; libcurl
+** moves the transfers whose sockets woke us, and the tasks whose
+** transfers finished are made ready.
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +61,9 @@ int sf_loop_init (SfRuntime *rt, int max_inflight) {
           fcntl(rt->wake_pipe[i], F_GETFL) | O_NONBLOCK);
     fcntl(rt->wake_pipe[i], F_SETFD, FD_CLOEXEC);
   }
-  return sf_http_init(&rt->http, max_inflight);
+  if (sf_http_init(&rt->http, max_inflight) != 0)
+    return -1;
+  return sf_http_watch_wake_fd(&rt->http, rt->wake_pipe[0]);
 }
 
 void sf_loop_free (SfRuntime *rt) {
@@ -113,7 +116,6 @@ static void drain_wake_pipe (SfRuntime *rt) {
 
 SfLoopEnd sf_loop_run (SfRuntime *rt) {
   for (;;) {
-    struct curl_waitfd wfd;
     long wait_ms;
     sf_task_run_ready(rt);
     if (rt->limits.exceeded)
@@ -161,15 +163,11 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
       wait_ms = 60000;        /* curl's own timeouts still apply inside */
     if (rt->stopping && wait_ms > 250)
       wait_ms = 250;          /* notice the drain deadline in time */
-    wfd.fd = rt->wake_pipe[0];
-    wfd.events = CURL_WAIT_POLLIN;
-    wfd.revents = 0;
-    curl_multi_poll(rt->http.multi, &wfd, 1, (int)wait_ms, NULL);
-    if (wfd.revents) {
+    if (sf_http_wait(&rt->http, wait_ms)) {
       drain_wake_pipe(rt);
       if (rt->webhooks != NULL)
         dispatch_webhooks(rt);
     }
-    sf_http_perform(&rt->http);
+    sf_http_report_done(&rt->http);
   }
 }

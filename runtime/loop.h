@@ -22,8 +22,8 @@ void sf_loop_free (SfRuntime *rt);
 void sf_loop_catch_signals (SfRuntime *rt);
 
 /*
-** Run until every task has finished or a signal arrives. Sleeps in
-** curl_multi_poll until the next timer or socket event; never spins.
+** Run until every task has finished or a signal arrives. Sleeps on epoll
+** until the next timer or socket event; never spins.
 ** Lua errors outside tasks (out of memory) propagate: call it inside a
 ** protected call.
 */
