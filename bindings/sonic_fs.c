@@ -20,6 +20,8 @@ static int core_is_dir (lua_State *L) {
 static int make_dirs (char *path) {
   char *p = path;
   struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return 0;      /* the usual case: one call, not one per component */
   while (*p == '/')
     p++;
   for (;; p++) {
