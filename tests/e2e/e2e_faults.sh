@@ -252,6 +252,37 @@ EOF
   fi
 }
 
+t_no_busy_wait() {
+  # Waiting costs no CPU: (1) after a request that libcurl ended on its own
+  # deadline (a timeout, retried with backoff), when only task timers are
+  # left -- libcurl reports no "no more deadlines" then, and a loop that
+  # kept the fired deadline as still due spun at 100 % CPU (8 s of CPU in
+  # this case before the fix); (2) during a download trickling 1 KB per
+  # 100 ms, with libcurl's own deadlines armed.
+  local s dir=$WORK/dl-idle
+  mkdir -p "$dir"
+  s=$(script idle_wait.lua <<EOF
+sonic.config{request_timeout = 0.5, retry_base = 0.05}
+assert(not pcall(sonic.credits))   -- the slow server times out
+for i = 1, 50 do sonic.spawn(function() sonic.sleep(1 + i / 100) end) end
+sonic.sleep(1.5)
+sonic.spawn(function()
+  sonic.download("$SLOW/audio/idle.mp3", "$dir/idle.mp3")
+end)
+sonic.sleep(1.5)
+print(("cpu %.3f"):format(os.clock()))
+os.exit(0)
+EOF
+)
+  sf_run run --base-url "$SLOW" "$s"
+  expect_rc 0
+  local cpu
+  cpu=$(sed -n 's/^cpu //p' "$OUT")
+  if [[ -z $cpu ]] || ! awk -v c="$cpu" 'BEGIN { exit !(c < 1.0) }'; then
+    fail_because "waiting used ${cpu:-?} s of CPU (a busy loop?)"
+  fi
+}
+
 t_sigint_many_downloads() {
   # Ctrl-C while many downloads from the sandbox run: every final file
   # that exists is complete (same bytes as a reference download)
@@ -304,4 +335,5 @@ run_case "SIGINT during sleep: exit 130" t_sigint_during_sleep
 run_case "SIGINT during a workflow: exit 130" t_sigint_during_workflow
 run_case "SIGINT mid-transfer: exit 130, no final file" t_sigint_mid_transfer
 run_case "SIGINT among many downloads: only complete files" t_sigint_many_downloads
+run_case "waiting on a slow transfer and timers uses no CPU" t_no_busy_wait
 summary
