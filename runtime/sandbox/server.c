@@ -264,6 +264,14 @@ static void wake_cb (void *arg) {
   MHD_resume_connection(((Req *)arg)->conn);
 }
 
+/* The clip a file URL names and its state now (CS_FAILED when there is
+** none). Lock held. */
+static ClipState file_clip (Sbx *s, const char *id, Clip **out) {
+  Clip *c = strlen(id) < SBX_ID_LEN ? sf_sbx_clip_find(s, id) : NULL;
+  *out = c;
+  return c ? sf_sbx_clip_state(s, c, sf_sbx_now_ms()) : CS_FAILED;
+}
+
 /*
 ** The audio of a clip: its final file once succeeded (counted as a
 ** download for GET), or the preview stream while streaming. Renders on
@@ -279,8 +287,7 @@ static enum MHD_Result serve_audio (Req *r, const char *id, int wav,
   Audio *a = NULL;
   int rc;
   pthread_mutex_lock(&s->lock);
-  c = strlen(id) < SBX_ID_LEN ? sf_sbx_clip_find(s, id) : NULL;
-  st = c ? sf_sbx_clip_state(s, c, sf_sbx_now_ms()) : CS_FAILED;
+  st = file_clip(s, id, &c);
   if (st != CS_SUCCEEDED && !(stream && st == CS_STREAMING)) {
     pthread_mutex_unlock(&s->lock);
     return send_error(r, 404, "File not found.");
@@ -335,8 +342,7 @@ static enum MHD_Result serve_midi (Req *r, const char *id) {
   unsigned char *data = NULL;
   size_t len = 0;
   pthread_mutex_lock(&s->lock);
-  c = strlen(id) < SBX_ID_LEN ? sf_sbx_clip_find(s, id) : NULL;
-  if (c != NULL && sf_sbx_clip_state(s, c, sf_sbx_now_ms()) == CS_SUCCEEDED)
+  if (file_clip(s, id, &c) == CS_SUCCEEDED)
     sf_sbx_midi_file(&c->recipe, &data, &len);
   pthread_mutex_unlock(&s->lock);
   if (data == NULL)
@@ -351,8 +357,7 @@ static enum MHD_Result serve_image (Req *r, const char *id) {
   unsigned char *data = NULL;
   size_t len = 0;
   pthread_mutex_lock(&s->lock);
-  c = strlen(id) < SBX_ID_LEN ? sf_sbx_clip_find(s, id) : NULL;
-  if (c != NULL && sf_sbx_clip_state(s, c, sf_sbx_now_ms()) == CS_SUCCEEDED)
+  if (file_clip(s, id, &c) == CS_SUCCEEDED)
     sf_sbx_image_png(c->id, c->recipe.nseg ? c->recipe.seg[0].idea : 0,
                      &data, &len);
   pthread_mutex_unlock(&s->lock);

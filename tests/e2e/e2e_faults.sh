@@ -194,13 +194,7 @@ print("woke up")
 EOF
 )
   run_bg run --base-url "$SB" "$s"
-  if ! wait_for_line '^sleeping$' "$OUT" 20; then
-    fail_because "the script did not start"
-  fi
-  sleep 0.2
-  kill -INT "$BG_PID" 2>/dev/null || true
-  wait_bg 10
-  expect_rc 130
+  interrupt_after '^sleeping$' 20 0.2
   expect_no_grep 'woke up' "$OUT" stdout
 }
 
@@ -217,13 +211,7 @@ print("finished")
 EOF
 )
   run_bg run --sandbox --sandbox-args "--speed 1 --credits 1000" "$s"
-  if ! wait_for_line '^submitted ' "$OUT" 20; then
-    fail_because "the workflow did not start"
-  fi
-  sleep 0.3
-  kill -INT "$BG_PID" 2>/dev/null || true
-  wait_bg 10
-  expect_rc 130
+  interrupt_after '^submitted ' 20 0.3
   expect_no_grep finished "$OUT" stdout
 }
 
@@ -238,19 +226,47 @@ print("downloaded")
 EOF
 )
   run_bg run --base-url "$SB" "$s"
-  if ! wait_for_line '^downloading$' "$OUT" 20; then
-    fail_because "the script did not start"
-  fi
-  sleep 1
-  kill -INT "$BG_PID" 2>/dev/null || true
-  wait_bg 10
-  expect_rc 130
+  interrupt_after '^downloading$' 20 1
   expect_true "no final file after Ctrl-C" test ! -e "$dir/slow.mp3"
   expect_no_grep downloaded "$OUT" stdout
   if [[ -n $(find "$dir" -name '*.part') ]]; then
     echo "    note: a .part file is left after Ctrl-C: $(find "$dir" -name '*.part')"
   fi
 }
+
+t_sigint_many_downloads() {
+  # Ctrl-C while many downloads from the sandbox run: every final file
+  # that exists is complete (same bytes as a reference download)
+  local s dir=$WORK/dl-many
+  mkdir -p "$dir"
+  s=$(script many_dl.lua <<EOF
+sonic.config{ poll_interval = 0.05 }
+local clips = sonic.wait(sonic.create{ gpt_description_prompt = "many" })
+sonic.download(clips[1], "$dir/reference.bin")
+print("ready")
+io.stdout:flush()
+local hs = {}
+for round = 1, 100000 do
+  for i = 1, 8 do
+    hs[i] = sonic.spawn(sonic.download, clips[1],
+                        string.format("$dir/copy-%d-%d.mp3", round, i))
+  end
+  sonic.all(hs)
+end
+EOF
+)
+  run_bg run --base-url "$SB" "$s"
+  interrupt_after '^ready$' 30 1
+  local f bad=0 n=0
+  while IFS= read -r -d '' f; do
+    n=$((n + 1))
+    if ! cmp -s "$f" "$dir/reference.bin"; then bad=$((bad + 1)); fi
+  done < <(find "$dir" -name 'copy-*.mp3' -print0)
+  expect_true "some downloads finished before Ctrl-C (got $n)" test "$n" -gt 0
+  expect_eq "$bad" 0 "incomplete final files (of $n)"
+}
+
+# ------------------------------------------------------------------ idle
 
 t_no_busy_wait() {
   # Waiting costs no CPU: (1) after a request that libcurl ended on its own
@@ -281,44 +297,6 @@ EOF
   if [[ -z $cpu ]] || ! awk -v c="$cpu" 'BEGIN { exit !(c < 1.0) }'; then
     fail_because "waiting used ${cpu:-?} s of CPU (a busy loop?)"
   fi
-}
-
-t_sigint_many_downloads() {
-  # Ctrl-C while many downloads from the sandbox run: every final file
-  # that exists is complete (same bytes as a reference download)
-  local s dir=$WORK/dl-many
-  mkdir -p "$dir"
-  s=$(script many_dl.lua <<EOF
-sonic.config{ poll_interval = 0.05 }
-local clips = sonic.wait(sonic.create{ gpt_description_prompt = "many" })
-sonic.download(clips[1], "$dir/reference.bin")
-print("ready")
-io.stdout:flush()
-local hs = {}
-for round = 1, 100000 do
-  for i = 1, 8 do
-    hs[i] = sonic.spawn(sonic.download, clips[1],
-                        string.format("$dir/copy-%d-%d.mp3", round, i))
-  end
-  sonic.all(hs)
-end
-EOF
-)
-  run_bg run --base-url "$SB" "$s"
-  if ! wait_for_line '^ready$' "$OUT" 30; then
-    fail_because "the script did not start"
-  fi
-  sleep 1
-  kill -INT "$BG_PID" 2>/dev/null || true
-  wait_bg 10
-  expect_rc 130
-  local f bad=0 n=0
-  while IFS= read -r -d '' f; do
-    n=$((n + 1))
-    if ! cmp -s "$f" "$dir/reference.bin"; then bad=$((bad + 1)); fi
-  done < <(find "$dir" -name 'copy-*.mp3' -print0)
-  expect_true "some downloads finished before Ctrl-C (got $n)" test "$n" -gt 0
-  expect_eq "$bad" 0 "incomplete final files (of $n)"
 }
 
 run_case "create answered by a 200 HTML page: kind server, says JSON" t_not_json_create

@@ -283,6 +283,19 @@ wait_for_line() { # ERE FILE SECONDS
   return 1
 }
 
+# interrupt_after ERE SECONDS DELAY: once the background run (run_bg)
+# prints a line matching ERE (waiting up to SECONDS), let it run DELAY
+# seconds more, press Ctrl-C (SIGINT) and expect exit code 130.
+interrupt_after() {
+  if ! wait_for_line "$1" "$OUT" "$2"; then
+    fail_because "the script did not start"
+  fi
+  sleep "$3"
+  kill -INT "$BG_PID" 2>/dev/null || true
+  wait_bg 10
+  expect_rc 130
+}
+
 # ------------------------------------------------------------------ cases
 
 run_case() { # NAME FUNCTION

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "synth.h"
+#include "synth_check.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define NO_HOOKS 1
@@ -70,19 +71,6 @@ void free (void *p) {
 }
 #endif
 
-#ifndef NO_HOOKS
-static int failures = 0;
-#endif
-
-#define CHECK(cond, ...)                                                    \
-  do {                                                                      \
-    if (!(cond)) {                                                          \
-      failures++;                                                           \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                  \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fputc('\n', stderr);                                                  \
-    }                                                                       \
-  } while (0)
 
 #ifndef NO_HOOKS
 static SfRecipe recipe (void) {
@@ -203,6 +191,7 @@ static void test_encoders (void) {
 
 int main (void) {
 #ifdef NO_HOOKS
+  (void)failures;
   printf("skipped: allocator hooks are not used under sanitizers\n");
   return 0;
 #else
