@@ -18,7 +18,9 @@ int sf_bindings_open (lua_State *L, SfRuntime *rt);
 
 /* Per-file registration (module table on top, rt as upvalue). */
 void sf_open_task_funcs (lua_State *L, SfRuntime *rt);
-void sf_open_http_funcs (lua_State *L, SfRuntime *rt);
+void sf_open_call_funcs (lua_State *L, SfRuntime *rt);
+void sf_open_download_funcs (lua_State *L, SfRuntime *rt);
+void sf_open_results_funcs (lua_State *L, SfRuntime *rt);
 void sf_open_json_funcs (lua_State *L, SfRuntime *rt);
 void sf_open_error_funcs (lua_State *L, SfRuntime *rt);
 void sf_open_fs_funcs (lua_State *L, SfRuntime *rt);

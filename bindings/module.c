@@ -227,7 +227,7 @@ static int push_unobserved (lua_State *L, int mod) {
 }
 
 /* Raise a sonic error table {kind, message}. */
-static int raise_error (lua_State *L, const char *kind, const char *msg) {
+static int raise_error (lua_State *L, SfKind kind, const char *msg) {
   sf_push_error(L, kind, msg);
   return lua_error(L);
 }
@@ -282,13 +282,13 @@ static int module_run (lua_State *L) {
     lua_pushfstring(L, "interrupted (signal %d); nothing more was started",
                     (int)rt->interrupted);
     run_unwind(L, rt);
-    return raise_error(L, "interrupted", lua_tostring(L, -1));
+    return raise_error(L, SF_KIND_INTERRUPTED, lua_tostring(L, -1));
   }
   if (!rt->main_task->done) {                    /* stuck */
     lua_pushfstring(L, "the script is stuck: %d task(s) wait for each "
                     "other and nothing can wake them", rt->tasks_alive);
     run_unwind(L, rt);
-    return raise_error(L, "stuck", lua_tostring(L, -1));
+    return raise_error(L, SF_KIND_STUCK, lua_tostring(L, -1));
   }
   run_reset(rt);
   n = sf_task_push_outcome(L, 1);                /* handle ok r1..rn */

@@ -107,16 +107,6 @@ static int core_log (lua_State *L) {
   return 0;
 }
 
-/* core.retry_after(value) -> seconds | nil (seconds or an HTTP-date) */
-static int core_retry_after (lua_State *L) {
-  double s = sf_parse_retry_after(luaL_checkstring(L, 1), time(NULL));
-  if (s < 0)
-    luaL_pushfail(L);
-  else
-    lua_pushnumber(L, s);
-  return 1;
-}
-
 /* core.progress("task", id, kind, label, credits) |
 **               ("state", id, state): feeds the live display. */
 static int core_progress (lua_State *L) {
@@ -182,10 +172,26 @@ static void wrap_output (lua_State *L) {
   lua_pop(L, 1);
 }
 
+/* core.retry_base(seconds): the first backoff's ceiling (sonic.config). */
+static int core_retry_base (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  if (!lua_isnoneornil(L, 1))
+    rt->retry.base = luaL_checknumber(L, 1);
+  lua_pushnumber(L, rt->retry.base);
+  return 1;
+}
+
+/* core.retries() -> the retries made in this run (reports, tests) */
+static int core_retries (lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)SF_RUNTIME(L)->retry.retries);
+  return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
+  {"retry_base", core_retry_base},
+  {"retries", core_retries},
   {"settings", core_settings},
   {"progress", core_progress},
-  {"retry_after", core_retry_after},
   {"set_max_inflight", core_set_max_inflight},
   {"spending", core_spending},
   {"log", core_log},
@@ -199,7 +205,9 @@ static int luaopen_sonic_core (lua_State *L) {
   sf_open_error_funcs(L, rt);
   sf_open_json_funcs(L, rt);
   sf_open_task_funcs(L, rt);
-  sf_open_http_funcs(L, rt);
+  sf_open_call_funcs(L, rt);
+  sf_open_download_funcs(L, rt);
+  sf_open_results_funcs(L, rt);
   sf_open_fs_funcs(L, rt);
   lua_pushlightuserdata(L, rt);
   luaL_setfuncs(L, core_funcs, 1);

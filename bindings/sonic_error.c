@@ -7,6 +7,7 @@
 */
 #include <lauxlib.h>
 #include "bindings.h"
+#include "kinds.h"
 #include "task.h"
 
 /* Append field 'k' of the table at 1 to 'b' as "<pre><value><post>",
@@ -52,6 +53,26 @@ static int core_error_mt (lua_State *L) {
   return 1;
 }
 
+/* A misspelt kind in the Lua half is an error, not a nil. */
+static int kinds_index (lua_State *L) {
+  return luaL_error(L, "no error kind '%s'", luaL_checkstring(L, 2));
+}
+
+/* core.kinds: {bad_request = "bad_request", ...} from the one table in
+** runtime/kinds.c, so the Lua half names kinds without literals. */
+static void push_kinds (lua_State *L) {
+  int k;
+  lua_createtable(L, 0, SF_KIND_COUNT);
+  for (k = 1; k < SF_KIND_COUNT; k++) {
+    lua_pushstring(L, sf_kind_name((SfKind)k));
+    lua_setfield(L, -2, sf_kind_name((SfKind)k));
+  }
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, kinds_index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+}
+
 void sf_open_error_funcs (lua_State *L, SfRuntime *rt) {
   luaL_newmetatable(L, SF_ERROR_MT);
   lua_pushcfunction(L, error_tostring);
@@ -62,4 +83,6 @@ void sf_open_error_funcs (lua_State *L, SfRuntime *rt) {
   lua_pushlightuserdata(L, rt);
   lua_pushcclosure(L, core_error_mt, 1);
   lua_setfield(L, -2, "error_mt");
+  push_kinds(L);
+  lua_setfield(L, -2, "kinds");
 }

@@ -1,7 +1,7 @@
 /*
 ** sonic_steps.c -- paid calls as journal steps (see runtime/journal.h).
 **
-** Before a paid POST is sent, its step is identified: the SHA-256 of its
+** Before a paid POST is sent, its step is identified here: the SHA-256 of its
 ** canonical form (method, path, body with sorted keys) plus how many
 ** times the same request occurred before in this run. A resumed run asks
 ** the journal first: an answered step is replayed from the record, an
@@ -17,7 +17,7 @@
 #include "bindings.h"
 #include "buf.h"
 #include "sha256.h"
-#include "steps.h"
+#include "step_identity.h"
 #include "task.h"
 
 static const char OCC_KEY = 0;  /* registry: {[hash] = occurrences} */
@@ -148,8 +148,7 @@ static void summarize (lua_State *L, int body, const char *path, char *out,
 /* ---------------------------------------------------------------- steps */
 
 int sf_step_identify (lua_State *L, SfTask *t, const char *method,
-                      const char *path, int body, const char *retry_of,
-                      SfStepId *id) {
+                      const char *path, int body, SfStepId *id) {
   SfBuf b;
   unsigned char digest[SF_SHA256_LEN];
   int rc;
@@ -165,11 +164,6 @@ int sf_step_identify (lua_State *L, SfTask *t, const char *method,
     return -1;
   sf_sha256_hex(digest, id->hash);
   summarize(L, body, path, id->summary, sizeof(id->summary));
-  if (retry_of != NULL) {              /* the same step, tried again */
-    snprintf(id->key, sizeof(id->key), "%s", retry_of);
-    id->retry = 1;
-    return strncmp(retry_of, id->hash, 64) == 0 ? 0 : -1;
-  }
   lua_rawgetp(L, LUA_REGISTRYINDEX, &OCC_KEY);   /* occurrences */
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);

@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 #include "buf.h"
 #include "commands.h"
+#include "kinds.h"
 #include "log.h"
 #include "script.h"
 #include "target.h"
@@ -67,6 +68,7 @@ static const char run_help[] =
   "                       advises; scaled by the in-process sandbox speed)\n"
   "  --wait-timeout S     default timeout of sonic.wait (default 900)\n"
   "  --max-inflight N     HTTP transfers at once; more wait in line (64)\n"
+  "  --max-download-mb N  a longer download fails and leaves no file (2048)\n"
   "  --webhook-listen ADDR:PORT  receive the service's signed deliveries\n"
   "                       here: waits wake on them (polls only confirm)\n"
   "  --webhook-url URL    the public URL of that receiver (default: the\n"
@@ -155,13 +157,13 @@ static int run_script (SfSession *s, const char *script, int argc,
 /* Did the run fail because of the world (worth resuming later), rather
 ** than because of the script? */
 static int worth_resuming (const SfRuntime *rt) {
-  static const char *const kinds[] = {"network", "server", "timeout",
-                                      "rate_limited", NULL};
-  int i;
-  for (i = 0; kinds[i]; i++)
-    if (strcmp(rt->failure_kind, kinds[i]) == 0)
+  switch (sf_kind_from_name(rt->failure_kind)) {
+    case SF_KIND_NETWORK: case SF_KIND_SERVER: case SF_KIND_TIMEOUT:
+    case SF_KIND_RATE_LIMITED:
       return rt->spent > 0;
-  return 0;
+    default:
+      return 0;
+  }
 }
 
 /* What to print when the run stops early, so nothing is lost. */

@@ -79,6 +79,7 @@ const char *sf_fail_name (SfFailKind k) {
     case SF_FAIL_TOO_LARGE: return "too_large";
     case SF_FAIL_WRITE: return "write";
     case SF_FAIL_ABORTED: return "aborted";
+    case SF_FAIL_JOURNAL: return "journal";
   }
   return "network";
 }
@@ -168,6 +169,12 @@ static size_t on_write (char *p, size_t size, size_t n, void *ud) {
       sf_xxh64_init(&r->xxh);
       r->restarted = 1;
     }
+    if (r->max_download > 0 &&
+        r->written + (r->restarted ? 0 : r->resume_from) + (long long)len >
+        r->max_download) {
+      r->fail = SF_FAIL_TOO_LARGE;     /* an endless body: stop it here */
+      return 0;
+    }
     if (write_all(r->download_fd, p, len) != 0) {
       r->write_errno = errno;
       r->fail = SF_FAIL_WRITE;
@@ -231,7 +238,13 @@ static int request_make_easy (SfRequest *r) {
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_USERAGENT, "sonicflow/" SF_VERSION);
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  /* JSON may come compressed; audio never: a download's length is
+  ** checked against Content-Length, which counts the bytes on the wire */
+  if (r->download_fd < 0)
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  if (r->max_download > 0)   /* refused early when the length is known */
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+                     (curl_off_t)r->max_download);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   if (strcmp(r->method, "HEAD") == 0)
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
@@ -358,7 +371,7 @@ void sf_http_release_held (SfHttp *h, const char *error) {
       sf_http_submit(r);
     } else {                           /* reported as never sent */
       r->state = SF_REQ_DONE;
-      r->fail = SF_FAIL_CONNECT;
+      r->fail = SF_FAIL_JOURNAL;
       snprintf(r->errbuf, sizeof(r->errbuf), "%s", error);
       r->next = h->failed_head;
       h->failed_head = r;
@@ -447,6 +460,9 @@ static void classify (SfRequest *r) {
       return;
     case CURLE_OPERATION_TIMEDOUT:
       r->fail = request_was_sent(r) ? SF_FAIL_TIMEOUT : SF_FAIL_CONNECT;
+      return;
+    case CURLE_FILESIZE_EXCEEDED:   /* Content-Length over max_download */
+      r->fail = SF_FAIL_TOO_LARGE;
       return;
     default:
       r->fail = request_was_sent(r) ? SF_FAIL_NETWORK : SF_FAIL_CONNECT;

@@ -49,7 +49,9 @@ typedef enum SfFailKind {
   SF_FAIL_NETWORK,           /* sent (maybe processed), connection lost */
   SF_FAIL_TOO_LARGE,         /* answer over the size limit */
   SF_FAIL_WRITE,             /* local disk write failed (errno saved) */
-  SF_FAIL_ABORTED            /* cancelled by us */
+  SF_FAIL_ABORTED,           /* cancelled by us */
+  SF_FAIL_JOURNAL            /* held for the journal, which could not be
+                                written: never sent */
 } SfFailKind;
 
 typedef enum SfReqState {
@@ -73,6 +75,7 @@ struct SfRequest {
   long low_speed_bytes, low_speed_secs;  /* abort transfers slower */
   int download_fd;           /* >= 0: a 2xx body is written here */
   int checksum;              /* hash the downloaded bytes (XXH64) */
+  long long max_download;    /* > 0: a longer download fails (too_large) */
   long long resume_from;     /* bytes already in the file (Range asked) */
   int restarted;             /* a 200 to a Range: rewritten from zero */
   SfXxh64 xxh;

@@ -46,7 +46,8 @@ static const char schema[] =
   "CREATE TABLE IF NOT EXISTS downloads("
   " run_id TEXT NOT NULL, source TEXT NOT NULL, dest TEXT NOT NULL,"
   " bytes INTEGER NOT NULL, checksum TEXT NOT NULL,"
-  " PRIMARY KEY(run_id, source, dest));";
+  " PRIMARY KEY(run_id, source, dest));"
+  "CREATE INDEX IF NOT EXISTS downloads_dest ON downloads(dest);";
 
 /* ---------------------------------------------------------------- basics */
 
@@ -450,4 +451,18 @@ int sf_journal_run_set_service (SfJournal *j, const char *id,
                         "tt", service, id)) != 0)
     return -1;
   return sf_journal_flush(j);
+}
+
+/* The source of the newest verified download at 'dest' in any run. */
+int sf_journal_download_owner (SfJournal *j, const char *dest, char *source,
+                               size_t n) {
+  int found = 0;
+  sqlite3_stmt *st = prep(j, "SELECT source FROM downloads WHERE dest = ?"
+                          " ORDER BY rowid DESC LIMIT 1", "t", dest);
+  if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+    copy_col(st, 0, source, n);
+    found = 1;
+  }
+  sqlite3_finalize(st);
+  return found;
 }

@@ -104,6 +104,11 @@ int sf_journal_download_get (SfJournal *j, const char *run,
                              const char *source, const char *dest,
                              long long *bytes, char checksum[40]);
 
+/* Which source (any run) owns the file at 'dest': 1 found with 'source'
+** filled, 0 none. Named downloads never replace another clip's file. */
+int sf_journal_download_owner (SfJournal *j, const char *dest, char *source,
+                               size_t n);
+
 /* Print the runs as a table, or as a JSON array. 0 or -1. */
 int sf_journal_print_runs (SfJournal *j, int json);
 

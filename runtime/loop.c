@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "crash.h"
 #include "events.h"
@@ -63,6 +64,9 @@ int sf_loop_init (SfRuntime *rt, int max_inflight) {
   }
   if (sf_http_init(&rt->http, max_inflight) != 0)
     return -1;
+  sf_retry_init(&rt->retry, (uint64_t)time(NULL) * 2654435761u ^
+                (uint64_t)getpid());
+  rt->max_download = (long long)2048 << 20;   /* well above any song */
   return sf_http_watch_wake_fd(&rt->http, rt->wake_pipe[0]);
 }
 

@@ -80,6 +80,10 @@ static int set_valued (SfRunOptions *o, const char *name, const char *v,
     if (parse_number(v, 1000, &d) != 0)
       goto bad;
     o->instructions = d;
+  } else if (strcmp(name, "--max-download-mb") == 0) {
+    if (parse_number(v, 1, &d) != 0 || d > 1048576)
+      goto bad;
+    o->max_download_mb = d;
   } else if (strcmp(name, "--max-inflight") == 0) {
     if (parse_number(v, 1, &d) != 0 || d > 100000 || d != (int)d)
       goto bad;
@@ -95,7 +99,8 @@ static const char *const valued[] = {
   "--base-url", "--sandbox-args", "--key-file", "--poll-interval",
   "--wait-timeout", "--budget", "--max-inflight", "--journal",
   "--memory-limit", "--instruction-limit", "--webhook-listen",
-  "--webhook-url", "--webhook-secret", "--webhook-fallback", NULL
+  "--webhook-url", "--webhook-secret", "--webhook-fallback",
+  "--max-download-mb", NULL
 };
 
 int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,

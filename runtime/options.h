@@ -34,6 +34,7 @@ typedef struct SfRunOptions {
   double webhook_fallback;     /* --webhook-fallback S */
   double memory_mb;          /* --memory-limit MB (0: default) */
   double instructions;       /* --instruction-limit N (0: default) */
+  double max_download_mb;    /* --max-download-mb (0: 2048) */
 } SfRunOptions;
 
 /*

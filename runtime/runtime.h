@@ -9,6 +9,7 @@
 #include <lua.h>
 #include "http.h"
 #include "lua_limits.h"
+#include "retry.h"
 #include "timer.h"
 
 typedef struct SfTask SfTask;
@@ -42,6 +43,9 @@ typedef struct SfRuntime {
   long long spent;           /* credits of accepted or unknown paid calls */
   /* the journal (NULL: not kept) */
   struct SfJournal *journal;
+  const char *journal_path;  /* its file, for messages */
+  SfRetry retry;             /* the retry table's state (retry.h) */
+  long long max_download;    /* bytes; a longer download fails */
   char run_id[40];
   int resuming;              /* a resumed run: steps may replay */
   int resend_unknown;        /* --resend-unknown */

@@ -114,8 +114,9 @@ static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
                      const char *args_json, const char *resume) {
   char err[512];
   int found;
-  if (sf_journal_open(&s->rt.journal, o->dry_run ? NULL :
-                      (o->journal ? o->journal : DEFAULT_JOURNAL),
+  s->rt.journal_path = o->dry_run ? NULL : o->journal ? o->journal
+                                                     : DEFAULT_JOURNAL;
+  if (sf_journal_open(&s->rt.journal, s->rt.journal_path,
                       err, sizeof(err)) != 0) {
     sf_log_error("%s", err);
     return SF_EXIT_USAGE;
@@ -160,6 +161,8 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
     return SF_EXIT_FAILED;
   }
   rt->http.verbose = o->verbosity >= 2;
+  if (o->max_download_mb > 0)
+    rt->max_download = (long long)(o->max_download_mb * 1048576.0);
   if ((have_key = sf_secret_load(o->key_file, &s->key, err,
                                  sizeof(err))) < 0) {
     sf_log_error("%s", err);

@@ -162,6 +162,20 @@ void sf_push_user_where (lua_State *L) {
   lua_pushliteral(L, "");
 }
 
+void sf_set_error_where (lua_State *L, int idx) {
+  lua_Debug ar;
+  int level;
+  idx = lua_absindex(L, idx);
+  for (level = 1; lua_getstack(L, level, &ar); level++) {
+    lua_getinfo(L, "Sl", &ar);
+    if (ar.currentline > 0 && strncmp(ar.source, "@sonic/", 7) != 0) {
+      lua_pushfstring(L, "%s:%d:", ar.short_src, ar.currentline);
+      lua_setfield(L, idx, "where");
+      return;
+    }
+  }
+}
+
 SfTask *sf_task_current (lua_State *L, const char *what) {
   SfTask *t = task_of(L);
   if (t == NULL || !lua_isyieldable(L)) {
@@ -182,9 +196,9 @@ SfTask *sf_task_check (lua_State *L, int arg) {
 
 /* ------------------------------------------------------------ waiting */
 
-void sf_push_error (lua_State *L, const char *kind, const char *message) {
+void sf_push_error (lua_State *L, SfKind kind, const char *message) {
   lua_createtable(L, 0, 3);
-  lua_pushstring(L, kind);
+  lua_pushstring(L, sf_kind_name(kind));
   lua_setfield(L, -2, "kind");
   lua_pushstring(L, message);
   lua_setfield(L, -2, "message");
@@ -193,7 +207,7 @@ void sf_push_error (lua_State *L, const char *kind, const char *message) {
 
 void sf_task_check_cancel (lua_State *L, SfTask *t) {
   if (t->cancel_requested) {
-    sf_push_error(L, "cancelled", "the task was cancelled");
+    sf_push_error(L, SF_KIND_CANCELLED, "the task was cancelled");
     lua_error(L);
   }
 }
@@ -273,7 +287,8 @@ static int is_cancel_error (lua_State *L) {
   int r = 0;
   if (lua_type(L, -1) == LUA_TTABLE) {
     lua_getfield(L, -1, "kind");
-    r = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "cancelled") == 0;
+    r = lua_isstring(L, -1) && sf_kind_from_name(lua_tostring(L, -1)) ==
+        SF_KIND_CANCELLED;
     lua_pop(L, 1);
   }
   return r;
@@ -337,7 +352,7 @@ static void task_resume (SfRuntime *rt, SfTask *t) {
   if (t->cancel_requested && t->waiting == SF_WAIT_NONE) {
     /* never started, or parked in a plain coroutine.yield(): there is no
     ** continuation to raise from, so end it here with the cancel error */
-    sf_push_error(rt->L, "cancelled", "the task was cancelled");
+    sf_push_error(rt->L, SF_KIND_CANCELLED, "the task was cancelled");
     lua_xmove(rt->L, co, 1);
     task_finish(rt, t, LUA_ERRRUN, 0);
     return;

@@ -16,6 +16,7 @@
 #define SF_TASK_H
 
 #include <lua.h>
+#include "kinds.h"
 #include "runtime.h"
 #include "timer.h"
 
@@ -85,7 +86,10 @@ void sf_task_cancel_all (lua_State *L);
 void sf_push_user_where (lua_State *L);
 
 /* Push an error table {kind=..., message=...} with the error metatable. */
-void sf_push_error (lua_State *L, const char *kind, const char *message);
+void sf_push_error (lua_State *L, SfKind kind, const char *message);
+/* Set field 'where' of the error table at 'idx' to "file:line:" of the
+** script line that made the call (as the Lua half's errors do). */
+void sf_set_error_where (lua_State *L, int idx);
 
 /*
 ** Push the outcome of the finished task at 'idx': true followed by its

@@ -1,17 +1,19 @@
 -- sonic: the Lua API of sonicflow (DESIGN.md, "The Lua API").
 --
--- Built on sonic.core, the C primitives: core.request and core.download
--- yield the calling task until their transfer ends, core.sleep until a
--- timer fires, core.join until another task ends. Everything here is
--- plain sequential Lua on top of them.
+-- Built on sonic.core, the C primitives: core.call (one API call) and
+-- core.download (one file) yield the calling task until they are done,
+-- core.sleep until a timer fires, core.join until another task ends.
+-- The rules for money and files -- budget, journal, replay, retries,
+-- .part files -- are all in C (runtime/steps.c, runtime/download.c):
+-- this file only describes calls and shapes their answers.
 local core = require "sonic.core"
 local errors = require "sonic.errors"
 local validate = require "sonic.validate"
-local retry = require "sonic.retry"
 local null = require("cjson.safe").null
 
 local M = {}
 local raise = errors.raise
+local K = errors.K
 
 local defaults = core.settings()
 local config = {
@@ -32,97 +34,14 @@ local function info(fmt, ...)
   core.log("info", fmt:format(...))
 end
 
--- The service's message in an error answer: message, then error, then
--- detail; for a body that is not JSON, its first line.
-local function message_of(data, text, status)
-  if type(data) == "table" then
-    for _, k in ipairs({"message", "error", "detail"}) do
-      if type(data[k]) == "string" and data[k] ~= "" then return data[k] end
-    end
-  end
-  local line = tostring(text or ""):match("^%s*([^\r\n]*)") or ""
-  if #line > 120 then line = line:sub(1, 120) .. "..." end
-  if line == "" then return ("HTTP %d with an empty body"):format(status) end
-  return ("HTTP %d: %s"):format(status, line)
-end
-
--- Wait before trying again, saying so when the wait is long.
-local function backoff(what, attempt, retry_after, label)
-  local wait, long = retry.delay(attempt, retry_after)
-  if long or wait >= 5 then
-    info("%s: %s, trying again in %.0f s", label, tostring(what), wait)
-  end
-  core.sleep(wait)
-end
-
---
--- One API call with the retry policy. 'call' is "create", "read" (or
--- "free": never retried). Returns the decoded answer and the status.
---
--- Failures decided before anything was sent: never retried.
-local LOCAL_FAILURES = {
-  budget = "budget",            -- over --budget
-  unknown = "network",          -- journal: sent before a crash, answer lost
-  changed = "bad_request",      -- journal: the script changed since the run
-  journal = "bad_request",      -- journal: cannot write (see README)
-  bad_request = "bad_request",
-}
-
-local function api(method, path, body, call, opts)
-  local attempt = 0
+-- One API call; the policy is core.call's. Returns the decoded answer and
+-- an info table {status, price, replayed, text}, or raises the error.
+local function api(method, path, body, opts)
   opts = opts or {}
   opts.timeout = opts.timeout or config.request_timeout
-  while true do
-    attempt = attempt + 1
-    local status, text, meta = core.request(method, path, body, opts)
-    if call == "create" then
-      -- a retry repeats the same journal step, not a new one
-      opts.retry_of = core.last_step() or opts.retry_of
-    end
-    if status == nil then                       -- transport failure
-      local fkind = meta
-      if LOCAL_FAILURES[fkind] then
-        raise(LOCAL_FAILURES[fkind], text,
-              fkind == "unknown" and {outcome = "unknown"} or nil)
-      end
-      if retry.should_retry(call, fkind, attempt) then
-        backoff(fkind, attempt, nil, path)
-      elseif call == "create" and fkind ~= "connect" then
-        raise(fkind == "timeout" and "timeout" or "network",
-              "outcome unknown: the request was sent but no answer came (" ..
-              text .. "); it may have been accepted and charged. Check " ..
-              "`sonicflow credits` before sending it again",
-              {outcome = "unknown"})
-      elseif fkind == "tls" then
-        raise("network", "TLS verification failed (never retried): " .. text)
-      elseif fkind == "too_large" then
-        raise("server", "the service's answer is larger than 4 MiB; refused")
-      else
-        raise(fkind == "timeout" and "timeout" or "network", text)
-      end
-    else
-      local data = core.decode(text)
-      if status >= 200 and status < 300 then
-        retry.success()
-        if type(data) ~= "table" then
-          raise("server", "the service answered HTTP " .. status ..
-                " with something that is not a JSON object: " ..
-                message_of(nil, text, status), {status = status})
-        end
-        return data, status, text, meta
-      end
-      local msg = message_of(data, text, status)
-      if retry.should_retry(call, status, attempt) then
-        backoff("HTTP " .. status, attempt, meta.retry_after, path)
-      else
-        local fields = {status = status}
-        if call == "create" and status >= 500 then
-          fields.outcome = "unknown"
-        end
-        raise(errors.kind_of_status(status, msg), msg, fields)
-      end
-    end
-  end
+  local data, info = core.call(method, path, body, opts)
+  if data == nil then error(info, 0) end
+  return data, info
 end
 
 local function clip_id_of(clip, what)
@@ -130,7 +49,7 @@ local function clip_id_of(clip, what)
   if type(clip) == "table" then
     return validate.id(clip.clip_id or clip.id, what or "clip id")
   end
-  raise("bad_request", ("%s: clip table or clip id expected, got %s")
+  raise(K.bad_request, ("%s: clip table or clip id expected, got %s")
         :format(what or "clip", type(clip)))
 end
 
@@ -155,12 +74,8 @@ function Task:wait(opts) return M.wait(self, opts) end
 
 -- POST a paid request whose answer carries a task id.
 local function submit(path, body, kind, label)
-  local data, _, _, meta = api("POST", path, body, "create")
+  local data, meta = api("POST", path, body, {task_id = true})
   local id = data.task_id
-  if type(id) ~= "string" or id == "" then
-    raise("server", "the service accepted the request but sent no task id",
-          {outcome = "unknown"})
-  end
   if not meta.replayed then
     info("%s -> task %s (%d credits; %d committed in this run)", label,
          short(id), meta.price or 0, core.spending().spent)
@@ -190,7 +105,7 @@ end
 
 function M.create(params)
   if type(params) ~= "table" then
-    raise("bad_request", "sonic.create: a table of parameters expected")
+    raise(K.bad_request, "sonic.create: a table of parameters expected")
   end
   local body = complete_create(copy(params))
   local what = body.task_type or "create_music"
@@ -229,7 +144,7 @@ function M.cover(clip, tags_or_params)
   local params = tags_or_params
   if type(params) == "string" then params = {tags = params} end
   if type(params) ~= "table" then
-    raise("bad_request", "sonic.cover: tags string or parameter table expected")
+    raise(K.bad_request, "sonic.cover: tags string or parameter table expected")
   end
   local id = clip_id_of(clip)
   local tt = from_upload(clip, id) and "cover_upload_music" or "cover_music"
@@ -242,7 +157,7 @@ function M.extend(clip, params)
   if params.continue_at == nil then
     local d = type(clip) == "table" and tonumber(clip.duration)
     if not d then
-      raise("bad_request", "sonic.extend: give continue_at (seconds), or a " ..
+      raise(K.bad_request, "sonic.extend: give continue_at (seconds), or a " ..
             "clip table with its duration")
     end
     params.continue_at = d
@@ -269,10 +184,9 @@ end
 
 function M.upload(url)
   if type(url) ~= "string" or not url:match("^https?://") then
-    raise("bad_request", "sonic.upload: a public http(s) URL expected")
+    raise(K.bad_request, "sonic.upload: a public http(s) URL expected")
   end
-  local data = api("POST", "sonic/upload", {url = url}, "create",
-                   {timeout = 300})
+  local data = api("POST", "sonic/upload", {url = url}, {timeout = 300})
   local id = validate.id(data.clip_id, "uploaded clip id")
   uploaded[id] = true
   info("upload -> clip %s", short(id))
@@ -281,22 +195,22 @@ end
 
 function M.wav(clip)
   local id = clip_id_of(clip)
-  local data = api("POST", "sonic/wav", {clip_id = id}, "create")
+  local data = api("POST", "sonic/wav", {clip_id = id})
   local url = type(data.data) == "table" and data.data.wav_url
   if type(url) ~= "string" or url == "" then
-    raise("server", "the wav answer has no data.wav_url")
+    raise(K.server, "the wav answer has no data.wav_url")
   end
   return {clip_id = id, wav_url = url,
           title = type(clip) == "table" and clip.title or nil}
 end
 
 function M.midi(clip)
-  local data = api("POST", "sonic/midi", {clip_id = clip_id_of(clip)}, "create")
+  local data = api("POST", "sonic/midi", {clip_id = clip_id_of(clip)})
   return data.data
 end
 
 function M.lyrics(description)
-  local data = api("POST", "sonic/lyrics", {description = description}, "free")
+  local data = api("POST", "sonic/lyrics", {description = description})
   return data.results
 end
 
@@ -335,7 +249,7 @@ local function task_state(clips)
 end
 
 local function malformed(what)
-  raise("server", "malformed task status from the service: " .. what)
+  raise(K.server, "malformed task status from the service: " .. what)
 end
 
 -- The poll result for a task status answer. Anything malformed is a
@@ -359,9 +273,9 @@ end
 
 function M.poll(task)
   local id = task_id_of(task)
-  local data, status, text = api("GET", "sonic/task/" .. id, nil, "read")
-  local p = poll_view(id, data, status)
-  if p.done then core.record_task(id, text) end   -- for a resumed run
+  local data, info = api("GET", "sonic/task/" .. id)
+  local p = poll_view(id, data, info.status)
+  if p.done then core.record_task(id, info.text) end   -- for a resumed run
   return p
 end
 
@@ -389,7 +303,7 @@ function M.wait(task, opts)
   local id = task_id_of(task)
   local timeout = type(opts) == "table" and opts.timeout or config.wait_timeout
   if type(timeout) ~= "number" or timeout <= 0 then
-    raise("bad_request", "sonic.wait: timeout must be a positive number")
+    raise(K.bad_request, "sonic.wait: timeout must be a positive number")
   end
   local deadline = core.now() + timeout
   local first, last_state = true, nil
@@ -419,14 +333,14 @@ function M.wait(task, opts)
         elseif bad == nil then bad = c end
       end
       if bad then
-        raise("task_failed", bad.error_message or "the task failed",
+        raise(K.task_failed, bad.error_message or "the task failed",
               {task_id = id, clips = good})
       end
       info("task %s succeeded: %d clip(s)", short(id), #good)
       return p.clips
     end
     if core.now() >= deadline then
-      raise("timeout", ("task did not finish within %g s (last state: %s)")
+      raise(K.timeout, ("task did not finish within %g s (last state: %s)")
             :format(timeout, p.state), {task_id = id})
     end
     p = nil
@@ -434,10 +348,10 @@ function M.wait(task, opts)
 end
 
 function M.credits()
-  local data = api("GET", "get-credits", nil, "read")
+  local data = api("GET", "get-credits")
   for _, k in ipairs({"credits", "extra_credits"}) do
     if math.type(data[k]) ~= "integer" then
-      raise("server", ("malformed get-credits answer: '%s' is not an " ..
+      raise(K.server, ("malformed get-credits answer: '%s' is not an " ..
             "integer"):format(k))
     end
   end
@@ -470,15 +384,15 @@ end
 local function source_of(x)
   if type(x) == "string" then return x, nil end
   if type(x) ~= "table" then
-    raise("bad_request", "sonic.download: clip, wav result or URL expected")
+    raise(K.bad_request, "sonic.download: clip, wav result or URL expected")
   end
   if x.wav_url then return x.wav_url, x end
   if x.state ~= nil and x.state ~= "succeeded" then
-    raise("bad_request", ("clip %s is %s, not succeeded: wait for its task " ..
+    raise(K.bad_request, ("clip %s is %s, not succeeded: wait for its task " ..
           "before downloading"):format(short(x.clip_id), tostring(x.state)))
   end
   if type(x.audio_url) ~= "string" or x.audio_url == "" then
-    raise("bad_request", "sonic.download: the clip has no audio_url")
+    raise(K.bad_request, "sonic.download: the clip has no audio_url")
   end
   return x.audio_url, x
 end
@@ -498,64 +412,37 @@ function M.download(x, dest)
   local url, clip = source_of(x)
   dest = dest or "."
   if type(dest) ~= "string" or dest == "" then
-    raise("bad_request", "sonic.download: destination path expected")
+    raise(K.bad_request, "sonic.download: destination path expected")
   end
+  local opts = {
+    source = clip and clip.clip_id and
+             (clip.clip_id .. (clip.wav_url and "/wav" or "/audio")) or url,
+    -- between tries: the service's URL may have changed
+    refresh = clip and function() return fresh_url(clip) end,
+  }
   if is_directory(dest) then
     local ok, err = core.mkdir(dest)
-    if not ok then raise("bad_request", err) end
+    if not ok then raise(K.bad_request, err) end
     local id = clip and clip.clip_id or url:match("([%w%-]+)%.%w+$") or "file"
     -- the id comes from the server too: only letters, digits and '-'
-    local tag = tostring(id):gsub("[^%w%-]", ""):sub(1, 8)
-    dest = dest:gsub("/+$", "") .. "/" ..
-           safe_name(clip and clip.title) .. "-" ..
-           (tag ~= "" and tag or "clip") .. "." .. extension_of(url)
+    local tag = tostring(id):gsub("[^%w%-]", "")
+    opts.dir = (dest:gsub("/+$", ""))
+    opts.base = safe_name(clip and clip.title)
+    opts.id = tag ~= "" and tag or "clip"
+    opts.ext = extension_of(url)
+  else
+    opts.dest = dest
   end
-  local source = clip and clip.clip_id and
-                 (clip.clip_id .. (clip.wav_url and "/wav" or "/audio")) or url
-  local have = core.recorded_download(source, dest)
-  if have then
-    info("kept %s (verified earlier in this run)", dest)
-    return dest
+  local path, got = core.download(url, opts)
+  if not path then error(got, 0) end
+  if got.kept == "verified" then
+    info("kept %s (verified earlier in this run)", path)
+  elseif got.kept == "adopted" then
+    info("kept %s (complete before the interruption)", path)
+  else
+    info("saved %s (%.1f MB)", path, got.bytes / 1e6)
   end
-  if defaults.resuming and core.is_dir(dest) == false then
-    -- saved just before a crash, before it was journaled: a complete
-    -- file of the announced length is kept, not fetched again
-    local size = core.file_size(dest)
-    if size and size > 0 then
-      local status, length = core.head(url)
-      if status == 200 and length == size and
-         core.adopt_download(source, dest) then
-        info("kept %s (complete before the interruption)", dest)
-        return dest
-      end
-    end
-  end
-  local attempt, resume = 0, nil
-  while true do
-    attempt = attempt + 1
-    local path, bytes, kind, status, more = core.download(url, dest,
-      {source = source, resume = resume,
-       keep_part = attempt < retry.settings.attempts})
-    if path then
-      retry.success()
-      info("saved %s (%.1f MB)", path, bytes / 1e6)
-      return path
-    end
-    local msg, fkind = bytes, kind
-    -- resume from what arrived, if the server said which version it was
-    resume = type(more) == "table" and more.validator or nil
-    if fkind == "write" then raise("bad_request", msg) end
-    local what = fkind == "http" and status or fkind
-    if not retry.should_retry("download", what, attempt) then
-      if fkind == "http" then
-        raise(errors.kind_of_status(status, msg), msg, {status = status})
-      end
-      raise(fkind == "timeout" and "timeout" or
-            (fkind == "not_audio" and "server" or "network"), msg)
-    end
-    backoff(what, attempt, nil, "download")
-    url = fresh_url(clip) or url
-  end
+  return path
 end
 
 ---------------------------------------------------------------- concurrency
@@ -642,7 +529,7 @@ function M.config(t)
           error("sonic.config: 'max_inflight' must be an integer", 2))
         config.max_inflight = math.tointeger(v)
       elseif k == "retry_base" then
-        retry.settings.base = v
+        core.retry_base(v)
       else
         config[k] = v
       end
@@ -652,7 +539,7 @@ function M.config(t)
           wait_timeout = config.wait_timeout,
           request_timeout = config.request_timeout,
           max_inflight = config.max_inflight,
-          retry_base = retry.settings.base,
+          retry_base = core.retry_base(),
           base_url = defaults.base_url, sandbox = defaults.sandbox}
 end
 

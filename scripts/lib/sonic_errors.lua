@@ -3,15 +3,15 @@
 -- An error is a table {kind, message, status?, task_id?, where?} with a
 -- __tostring that reads as one line, so an uncaught error prints as
 -- "script.lua:12: insufficient_credits: The remaining ... (HTTP 403)".
--- 'kind' is one of: bad_request, auth, insufficient_credits, forbidden,
--- rate_limited, server, network, timeout, task_failed, budget, cancelled
--- (DESIGN.md's list; a local file that cannot be written is a bad_request
--- naming the path).
+-- 'kind' is one of the names in core.kinds, the one table of failure
+-- kinds (runtime/kinds.c): the Lua half names them as K.bad_request, never
+-- as string literals, so a misspelt kind fails loudly.
 local core = require "sonic.core"
 
 local M = {}
 local MT = core.error_mt()
 M.MT = MT
+M.K = core.kinds
 
 -- "file:line:" of the first caller outside module sonic, so an error
 -- points at the script line that made the call.
@@ -42,21 +42,6 @@ end
 
 function M.is(e, kind)
   return getmetatable(e) == MT and (kind == nil or e.kind == kind)
-end
-
--- The error kind for an HTTP status the service answered with.
-function M.kind_of_status(status, message)
-  if status == 401 then return "auth" end
-  if status == 403 then
-    if tostring(message):lower():find("credit", 1, true) then
-      return "insufficient_credits"
-    end
-    return "forbidden"
-  end
-  if status == 408 then return "timeout" end
-  if status == 429 then return "rate_limited" end
-  if status >= 500 then return "server" end
-  return "bad_request"
 end
 
 return M

@@ -43,7 +43,7 @@ function M.model_of(mv)
 end
 
 local function bad(message)
-  errors.raise("bad_request", message)
+  errors.raise(errors.K.bad_request, message)
 end
 
 local function chars(s)
