@@ -12,7 +12,7 @@
 #include <lauxlib.h>
 #include "bindings.h"
 #include "credits.h"
-#include "progress.h"
+#include "endpoints.h"
 #include "step_identity.h"
 #include "steps.h"
 #include "task.h"
@@ -120,6 +120,10 @@ static int push_answer (lua_State *L, SfCall *c, int data) {
   lua_setfield(L, -2, "replayed");
   lua_pushlstring(L, c->answer, c->answer_len);
   lua_setfield(L, -2, "text");
+  if (c->task_kind[0]) {
+    lua_pushstring(L, c->task_kind);
+    lua_setfield(L, -2, "kind");
+  }
   return 2;
 }
 
@@ -298,6 +302,9 @@ static int core_call (lua_State *L) {
   c->body = c->journal_body = lua_tostring(L, 4);
   c->body_len = len;
   c->price = post ? sf_price(path, raw_task_type(L, 3)) : 0;
+  if (post)
+    sf_endpoint_kind(path, raw_task_type(L, 3), c->task_kind,
+                     sizeof(c->task_kind));
   c->cls = c->price > 0 ? SF_CALL_PAID : (post || once) ? SF_CALL_ONCE
          : SF_CALL_READ;
   c->wants_task_id = wants_task_id;

@@ -16,6 +16,7 @@
 #include <lauxlib.h>
 #include "bindings.h"
 #include "buf.h"
+#include "endpoints.h"
 #include "sha256.h"
 #include "step_identity.h"
 #include "task.h"
@@ -25,22 +26,6 @@ static const char OCC_KEY = 0;  /* registry: {[hash] = occurrences} */
 /* ------------------------------------------------------- canonical JSON */
 
 static int canon_value (lua_State *L, int idx, SfBuf *b, int depth);
-
-static int canon_string (SfBuf *b, const char *s, size_t n) {
-  size_t i;
-  int rc = sf_buf_append(b, "\"", 1);
-  for (i = 0; i < n && rc == 0; i++) {
-    unsigned char c = (unsigned char)s[i];
-    char esc[8];
-    if (c == '"' || c == '\\' || c < 0x20) {
-      snprintf(esc, sizeof(esc), "\\u%04x", c);
-      rc = sf_buf_append(b, esc, 6);
-    } else {
-      rc = sf_buf_append(b, &s[i], 1);
-    }
-  }
-  return rc ? rc : sf_buf_append(b, "\"", 1);
-}
 
 static int cmp_str (const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -68,7 +53,7 @@ static int canon_object (lua_State *L, int t, SfBuf *b, int depth) {
   rc = sf_buf_append(b, "{", 1);
   for (i = 0; i < n && rc == 0; i++) {
     rc = (i ? sf_buf_append(b, ",", 1) : 0) ||
-         canon_string(b, keys[i], strlen(keys[i])) ||
+         sf_buf_append_json_string(b, keys[i], strlen(keys[i])) ||
          sf_buf_append(b, ":", 1);
     lua_getfield(L, t, keys[i]);
     rc = rc || canon_value(L, lua_gettop(L), b, depth + 1);
@@ -87,7 +72,7 @@ static int canon_value (lua_State *L, int idx, SfBuf *b, int depth) {
   switch (lua_type(L, idx)) {
     case LUA_TSTRING:
       s = lua_tolstring(L, idx, &len);
-      return canon_string(b, s, len);
+      return sf_buf_append_json_string(b, s, len);
     case LUA_TNUMBER:
       if (lua_isinteger(L, idx))
         snprintf(num, sizeof(num), LUA_INTEGER_FMT, lua_tointeger(L, idx));
@@ -122,16 +107,16 @@ static int canon_value (lua_State *L, int idx, SfBuf *b, int depth) {
 /* A short description of a request for messages and the cost table. */
 static void summarize (lua_State *L, int body, const char *path, char *out,
                        size_t n) {
-  const char *what = path, *detail = "";
-  if (strncmp(path, "sonic/", 6) == 0)
-    what = strcmp(path, "sonic/create") == 0 ? "create_music"
-         : strcmp(path, "sonic/stems/basic") == 0 ? "stems_basic"
-         : strcmp(path, "sonic/stems/full") == 0 ? "stems_full" : path + 6;
+  const char *detail = "", *tt = NULL;
+  char what[64];
   if (lua_istable(L, body)) {
     lua_getfield(L, body, "task_type");
     if (lua_isstring(L, -1))
-      what = lua_tostring(L, -1);
+      tt = lua_tostring(L, -1);   /* the body still anchors the string */
     lua_pop(L, 1);
+  }
+  sf_endpoint_kind(path, tt, what, sizeof(what));
+  if (lua_istable(L, body)) {
     static const char *const fields[] = {"tags", "title",
       "gpt_description_prompt", "continue_clip_id", "clip_id", "url", NULL};
     for (int i = 0; fields[i] && !*detail; i++) {

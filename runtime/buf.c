@@ -1,6 +1,7 @@
 /*
 ** buf.c -- growable byte buffer with a limit (see buf.h).
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
@@ -39,4 +40,22 @@ void sf_buf_reset (SfBuf *b) {
 void sf_buf_free (SfBuf *b) {
   free(b->data);
   sf_buf_init(b, b->limit);
+}
+
+int sf_buf_append_json_string (SfBuf *b, const char *s, size_t n) {
+  size_t i, run = 0;
+  int rc = sf_buf_append(b, "\"", 1);
+  for (i = 0; i < n && rc == 0; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\' || c < 0x20) {
+      char esc[8];
+      snprintf(esc, sizeof(esc), "\\u%04x", c);
+      rc = sf_buf_append(b, s + i - run, run) || sf_buf_append(b, esc, 6);
+      run = 0;
+    } else {
+      run++;
+    }
+  }
+  return rc || sf_buf_append(b, s + n - run, run) || sf_buf_append(b, "\"", 1)
+         ? -1 : 0;
 }

@@ -17,6 +17,10 @@ void sf_buf_init (SfBuf *b, size_t limit);
 ** leaving the buffer as it was. */
 int sf_buf_append (SfBuf *b, const void *p, size_t n);
 void sf_buf_reset (SfBuf *b);
+/* Append 'n' bytes of 's' as a JSON string: quotes, backslashes and
+** control characters as \u00XX (the one escaping of the client: the
+** journal's step identities hash this form, so it never changes). */
+int sf_buf_append_json_string (SfBuf *b, const char *s, size_t n);
 void sf_buf_free (SfBuf *b);
 
 #endif

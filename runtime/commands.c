@@ -88,21 +88,6 @@ static const char run_help[] =
   "exit codes: 0 success, 1 the workflow failed, 2 usage or configuration\n"
   "error, 130 interrupted (the resume command is printed).\n";
 
-/* Append 's' to 'b' as a JSON string. */
-static void json_string (SfBuf *b, const char *s) {
-  sf_buf_append(b, "\"", 1);
-  for (; *s; s++) {
-    char esc[8];
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\' || c < 0x20) {
-      snprintf(esc, sizeof(esc), "\\u%04x", c);
-      sf_buf_append(b, esc, 6);
-    } else {
-      sf_buf_append(b, s, 1);
-    }
-  }
-  sf_buf_append(b, "\"", 1);
-}
 
 /* Print the dry run's cost table from the journal. */
 static void print_cost (const SfStep *s, void *ud) {
@@ -200,7 +185,8 @@ int sf_cmd_run (int argc, char **argv, SfOpenBindings open_bindings) {
   for (i = 0; i < o.script_argc; i++) {
     if (i)
       sf_buf_append(&args, ",", 1);
-    json_string(&args, o.script_argv[i]);
+    sf_buf_append_json_string(&args, o.script_argv[i],
+                              strlen(o.script_argv[i]));
   }
   sf_buf_append(&args, "]", 1);
   code = sf_session_open(&s, &o, o.script, args.data, NULL, open_bindings);

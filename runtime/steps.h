@@ -61,6 +61,7 @@ typedef struct SfCall {
   const char *journal_body;  /* what the journal keeps (never a secret) */
   long long price;           /* credits; > 0 makes it a paid step */
   int wants_task_id;         /* an answer without "task_id" is not one */
+  char task_kind[64];        /* the task it makes (endpoints.h), or "" */
   long timeout_ms;
   SfStepId id;               /* paid calls: the step */
   /* the transfer in flight */

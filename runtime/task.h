@@ -47,7 +47,6 @@ struct SfTask {
   char path[64];             /* "main", "main.2", "main.2.1": spawn order */
   int children;              /* tasks spawned by this one so far */
   int steps;                 /* paid calls made by this one so far */
-  char last_step[80];        /* journal key of its last paid call */
   SfTask *next_ready;
 };
 

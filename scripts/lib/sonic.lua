@@ -73,9 +73,9 @@ function Task:wait(opts) return M.wait(self, opts) end
 ---------------------------------------------------------------- submitting
 
 -- POST a paid request whose answer carries a task id.
-local function submit(path, body, kind, label)
+local function submit(path, body, label)
   local data, meta = api("POST", path, body, {task_id = true})
-  local id = data.task_id
+  local id, kind = data.task_id, meta.kind
   if not meta.replayed then
     info("%s -> task %s (%d credits; %d committed in this run)", label,
          short(id), meta.price or 0, core.spending().spent)
@@ -109,7 +109,7 @@ function M.create(params)
   end
   local body = complete_create(copy(params))
   local what = body.task_type or "create_music"
-  return submit("sonic/create", body, what, what .. " " ..
+  return submit("sonic/create", body, what .. " " ..
                 (body.tags or body.title or body.gpt_description_prompt or
                  (body.continue_clip_id and "of " ..
                   short(body.continue_clip_id)) or ""):sub(1, 60))
@@ -178,7 +178,7 @@ function M.stems(clip, opts)
   local id = clip_id_of(clip)
   local full = type(opts) == "table" and opts.full == true
   local path = full and "sonic/stems/full" or "sonic/stems/basic"
-  return submit(path, {clip_id = id}, full and "stems_full" or "stems_basic",
+  return submit(path, {clip_id = id},
                 (full and "full" or "basic") .. " stems of " .. short(id))
 end
 

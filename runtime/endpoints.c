@@ -1,0 +1,48 @@
+/*
+** endpoints.c -- the table of the service's POSTs (endpoints.h).
+*/
+#include <stdio.h>
+#include <string.h>
+#include "endpoints.h"
+
+/* PROTOCOL.md, "Endpoints". The first matching row wins; a create with an
+** unknown task_type is priced like a generation: the service rejects it
+** for free, and over-reserving is the safe mistake. */
+static const SfEndpoint endpoints[] = {
+  {"sonic/create", "concat_music", NULL, 2},
+  {"sonic/create", "remaster", NULL, 10},
+  {"sonic/create", "add_instrumental", NULL, 10},
+  {"sonic/create", "add_vocals", NULL, 10},
+  {"sonic/create", NULL, "create_music", 15},
+  {"sonic/stems/basic", NULL, "stems_basic", 15},
+  {"sonic/stems/full", NULL, "stems_full", 75},
+  {"sonic/upload", NULL, "upload", 2},
+  {"sonic/wav", NULL, "wav", 2},
+  {"sonic/midi", NULL, "midi", 1},
+  {"sonic/lyrics", NULL, "lyrics", 0},
+};
+
+const SfEndpoint *sf_endpoint_find (const char *path, const char *task_type) {
+  size_t i;
+  for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++) {
+    const SfEndpoint *e = &endpoints[i];
+    if (strcmp(e->path, path) != 0)
+      continue;
+    if (e->task_type == NULL ||
+        (task_type != NULL && strcmp(e->task_type, task_type) == 0))
+      return e;
+  }
+  return NULL;
+}
+
+void sf_endpoint_kind (const char *path, const char *task_type, char *out,
+                       unsigned n) {
+  const SfEndpoint *e = sf_endpoint_find(path, task_type);
+  const char *slash = strrchr(path, '/');
+  if (task_type != NULL)
+    snprintf(out, n, "%s", task_type);
+  else if (e != NULL && e->kind != NULL)
+    snprintf(out, n, "%s", e->kind);
+  else
+    snprintf(out, n, "%s", slash ? slash + 1 : path);
+}
