@@ -29,20 +29,16 @@
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
-#include "sandbox/sandbox.h"
-#include "secrets.h"
 #include "target.h"
+#include "wiring.h"
 #include "task.h"
 
 #define MODULE_MT "sonic.Runtime"
-#define IN_PROCESS_SPEED 30.0     /* as `sonicflow run` (session.c) */
 #define ERRLEN 512
 
 typedef struct Module {
   SfRuntime rt;
-  struct SfSandbox *sandbox;  /* the in-process sandbox, or NULL */
-  char *key;                  /* owned; wiped when freed */
-  int loop_open;              /* sf_loop_init was called: free the loop */
+  SfWired wired;              /* loop, key, in-process sandbox (wiring.h) */
   int running;                /* inside sonic.run */
 } Module;
 
@@ -55,19 +51,9 @@ static const char MODULE_KEY = 0;  /* registry[&MODULE_KEY] = Module ud */
 /* Release everything 'm' owns. Idempotent: __gc may see a half-made one. */
 static void module_release (Module *m) {
   SfRuntime *rt = &m->rt;
-  if (m->loop_open) {          /* zeroed pipe fds would be stdin: guard */
-    sf_loop_free(rt);
-    m->loop_open = 0;
-  }
-  sf_sandbox_stop(m->sandbox);  /* joins its threads */
-  m->sandbox = NULL;
+  sf_unwire(rt, &m->wired);
   sf_journal_close(rt->journal);
   rt->journal = NULL;
-  sf_secret_free(m->key);
-  m->key = NULL;
-  free(rt->base_url);
-  free(rt->api_prefix);
-  rt->base_url = rt->api_prefix = NULL;
 }
 
 static int module_gc (lua_State *L) {
@@ -90,58 +76,29 @@ static Module *module_new (lua_State *L) {
 /* ============================================================ configure */
 
 /*
-** Start the in-process sandbox (speed 30, or SONICFLOW_SANDBOX_ARGS).
-** Returns 0, or -1 with a message in 'err'.
-*/
-static int start_sandbox (Module *m, char *err, size_t errlen) {
-  SfSandboxConfig cfg;
-  sf_sandbox_config_init(&cfg);
-  cfg.speed = IN_PROCESS_SPEED;
-  cfg.quiet = 1;
-  m->sandbox = sf_target_sandbox(&m->rt, &m->key, &cfg,
-                                 getenv("SONICFLOW_SANDBOX_ARGS"), err,
-                                 errlen);
-  if (m->sandbox == NULL)
-    return -1;
-  sf_log_info("sonic: no API key and no base URL: using the built-in "
-              "sandbox at %s (%gx speed; nothing is charged)",
-              m->rt.base_url, m->rt.sandbox_speed);
-  return 0;
-}
-
-/*
 ** Configure 'm' from the environment as `sonicflow run` does with no
-** options. Returns 0, or -1 with a one-line message in 'err'.
+** options, through the same wiring (runtime/wiring.c). Returns 0, or -1
+** with a one-line message in 'err'.
 */
 static int module_configure (Module *m, char *err, size_t errlen) {
   SfRuntime *rt = &m->rt;
-  const char *base = getenv("SONICFLOW_BASE_URL");
-  int have_key;
+  SfWiring w;
+  int usage;
+  memset(&w, 0, sizeof(w));
   rt->embedded = 1;            /* no globals, print left alone */
-  if (base != NULL && base[0] == '\0')
-    base = NULL;
-  m->loop_open = 1;
-  if (sf_loop_init(rt, 0) != 0) {
-    snprintf(err, errlen, "cannot initialise the network (libcurl)");
-    return -1;
-  }
-  if ((have_key = sf_secret_load(NULL, &m->key, err, errlen)) < 0)
-    return -1;
-  if (!have_key && base == NULL ? start_sandbox(m, err, errlen)
-                                : sf_target_remote(rt, &m->key, base,
-                                                   have_key, err, errlen))
-    return -1;
-  sf_target_defaults(rt, 0, 0);
   rt->budget = -1;
-  if ((rt->api_prefix = malloc(strlen(rt->base_url) + 9)) == NULL)
-    goto nomem;
-  sprintf(rt->api_prefix, "%s/api/v1/", rt->base_url);
-  if (sf_http_set_auth(&rt->http, m->key, rt->api_prefix) != 0)
-    goto nomem;
+  w.base_url = getenv("SONICFLOW_BASE_URL");
+  if (w.base_url != NULL && w.base_url[0] == '\0')
+    w.base_url = NULL;
+  w.sandbox_args = getenv("SONICFLOW_SANDBOX_ARGS");
+  if (sf_wire_loop(rt, &w, &m->wired, err, errlen) != 0 ||
+      sf_wire_service(rt, &w, &m->wired, &usage, err, errlen) != 0)
+    return -1;
+  if (m->wired.sandbox != NULL)
+    sf_log_info("sonic: no API key and no base URL: using the built-in "
+                "sandbox at %s (%gx speed; nothing is charged)",
+                rt->base_url, rt->sandbox_speed);
   return 0;
-nomem:
-  snprintf(err, errlen, "not enough memory");
-  return -1;
 }
 
 /* ============================================================ sonic.run */

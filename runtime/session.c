@@ -15,11 +15,10 @@
 #include "secrets.h"
 #include "session.h"
 #include "target.h"
+#include "wiring.h"
 #include "webhook_receiver.h"
 
-/* The in-process sandbox runs this much faster than the real service, so
-** a task takes seconds instead of minutes; a dry run, faster still. */
-#define IN_PROCESS_SPEED 30.0
+/* A dry run's sandbox: faster still, and short clips. */
 #define DRY_RUN_SPEED 2000.0
 #define DRY_RUN_CLIP_SECONDS 3.0
 #define DEFAULT_JOURNAL ".sonicflow/journal.db"
@@ -36,31 +35,14 @@ static void sandbox_state_path (const SfRunOptions *o, const char *id,
   snprintf(out, n, "%.*s/sandbox-%s.db", dirlen, slash ? j : ".", id);
 }
 
-/* Start the in-process sandbox; on success rt->base_url points at it. */
-static int start_sandbox (SfSession *s, const SfRunOptions *o, char *err,
-                          size_t errlen) {
-  SfSandboxConfig cfg;
-  char state[1200];
-  sf_sandbox_config_init(&cfg);
-  cfg.speed = o->dry_run ? DRY_RUN_SPEED : IN_PROCESS_SPEED;
-  if (o->dry_run)
-    cfg.clip_seconds = DRY_RUN_CLIP_SECONDS;
-  cfg.quiet = 1;
-  if (s->rt.journal != NULL && !o->dry_run) {
-    sandbox_state_path(o, s->run.id, state, sizeof(state));
-    cfg.state_path = state;
-  }
-  s->sandbox = sf_target_sandbox(&s->rt, &s->key, &cfg, o->sandbox_args,
-                                 err, errlen);
-  if (s->sandbox == NULL)
-    return -1;
+/* Say once where an in-process sandbox runs. */
+static void announce_sandbox (SfSession *s, const SfRunOptions *o) {
   if (o->verbosity > 0)
     fprintf(stderr, "sonicflow: %s: using the built-in sandbox at %s "
             "(%gx speed; nothing is charged)\n",
             o->dry_run ? "dry run" : o->force_sandbox ? "--sandbox"
             : "no API key and no base URL", s->rt.base_url,
             s->rt.sandbox_speed);
-  return 0;
 }
 
 /* Start the webhook receiver (--webhook-listen): a secret of our own
@@ -152,21 +134,20 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   char err[512];
   SfRuntime *rt = &s->rt;
   SfRunOptions copy = *opts, *o = &copy;
-  int have_key, code;
+  int code;
+  SfWiring w;
+  char state[1200];
+  int usage;
   memset(s, 0, sizeof(*s));
+  memset(&w, 0, sizeof(w));
   rt->budget = o->budget;
   sf_log_set_level((SfLogLevel)o->verbosity);
-  if (sf_loop_init(rt, o->max_inflight) != 0) {
-    sf_log_error("cannot initialise the network (libcurl)");
-    return SF_EXIT_FAILED;
-  }
-  rt->http.verbose = o->verbosity >= 2;
-  if (o->max_download_mb > 0)
-    rt->max_download = (long long)(o->max_download_mb * 1048576.0);
-  if ((have_key = sf_secret_load(o->key_file, &s->key, err,
-                                 sizeof(err))) < 0) {
+  w.max_inflight = o->max_inflight;
+  w.verbose = o->verbosity >= 2;
+  w.max_download_mb = o->max_download_mb;
+  if (sf_wire_loop(rt, &w, &s->wired, err, sizeof(err)) != 0) {
     sf_log_error("%s", err);
-    return SF_EXIT_USAGE;
+    return SF_EXIT_FAILED;
   }
   if (!o->no_journal &&
       (code = open_run(s, o, script, args_json, resume)) != SF_EXIT_OK)
@@ -178,29 +159,35 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
     else if (s->run.service[0])
       o->base_url = s->run.service;
   }
-  if (o->force_sandbox || o->dry_run || (!have_key && o->base_url == NULL)
-      ? start_sandbox(s, o, err, sizeof(err))
-      : sf_target_remote(rt, &s->key, o->base_url, have_key, err,
-                         sizeof(err))) {
-    sf_log_error("%s", err);
-    return SF_EXIT_USAGE;
+  w.key_file = o->key_file;
+  w.base_url = o->base_url;
+  w.force_sandbox = o->force_sandbox || o->dry_run;
+  w.sandbox_args = o->sandbox_args;
+  if (o->dry_run) {
+    w.sandbox_speed = DRY_RUN_SPEED;
+    w.sandbox_clip_seconds = DRY_RUN_CLIP_SECONDS;
+  } else if (rt->journal != NULL) {   /* resuming finds the same tasks */
+    sandbox_state_path(o, s->run.id, state, sizeof(state));
+    w.sandbox_state = state;
   }
+  w.poll_interval = o->poll_interval;
+  w.wait_timeout = o->wait_timeout;
+  if (sf_wire_service(rt, &w, &s->wired, &usage, err, sizeof(err)) != 0) {
+    sf_log_error("%s", err);
+    return usage ? SF_EXIT_USAGE : SF_EXIT_FAILED;
+  }
+  if (s->wired.sandbox != NULL)
+    announce_sandbox(s, o);
   if (rt->journal != NULL && resume == NULL)
     sf_journal_run_set_service(rt->journal, rt->run_id,
                                rt->in_process_sandbox ? "sandbox"
                                : rt->base_url);
-  sf_target_defaults(rt, o->poll_interval, o->wait_timeout);
   rt->resend_unknown = o->resend_unknown;
   if (o->webhook_listen != NULL && start_webhooks(s, o, err,
                                                   sizeof(err)) != 0) {
     sf_log_error("%s", err);
     return SF_EXIT_USAGE;
   }
-  if ((rt->api_prefix = malloc(strlen(rt->base_url) + 9)) == NULL)
-    return SF_EXIT_FAILED;
-  sprintf(rt->api_prefix, "%s/api/v1/", rt->base_url);
-  if (sf_http_set_auth(&rt->http, s->key, rt->api_prefix) != 0)
-    return SF_EXIT_FAILED;
   rt->untrusted = o->untrusted;
   if (o->untrusted) {           /* a script from someone else: capped */
     rt->limits.memory = (size_t)((o->memory_mb > 0 ? o->memory_mb
@@ -245,12 +232,8 @@ void sf_session_close (SfSession *s, int code) {
     sf_journal_run_end(rt->journal, rt->run_id, code == SF_EXIT_OK
                        ? "finished" : code == SF_EXIT_INTERRUPTED
                        ? "interrupted" : "failed");
-  sf_loop_free(rt);              /* ... the engine they used */
-  sf_sandbox_stop(s->sandbox);
+  sf_unwire(rt, &s->wired);      /* ... the engine they used */
   sf_journal_close(rt->journal);
-  sf_secret_free(s->key);
-  free(rt->base_url);
-  free(rt->api_prefix);
   free(rt->webhook_url);
   if (rt->webhook_secret != NULL)
     memset(rt->webhook_secret, 0, strlen(rt->webhook_secret));

@@ -10,6 +10,7 @@
 #include "journal.h"
 #include "options.h"
 #include "runtime.h"
+#include "wiring.h"
 
 struct SfSandbox;
 
@@ -20,8 +21,7 @@ typedef int (*SfOpenBindings) (lua_State *L, SfRuntime *rt);
 
 typedef struct SfSession {
   SfRuntime rt;
-  struct SfSandbox *sandbox;
-  char *key;
+  SfWired wired;             /* loop, key, in-process sandbox */
   SfRunInfo run;             /* the journaled run (when journaling) */
 } SfSession;
 
