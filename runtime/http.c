@@ -71,17 +71,17 @@ void sf_http_set_max_inflight (SfHttp *h, int n) {
 
 const char *sf_fail_name (SfFailKind k) {
   switch (k) {
-    case SF_FAIL_NONE: return "none";
-    case SF_FAIL_CONNECT: return "connect";
-    case SF_FAIL_TLS: return "tls";
-    case SF_FAIL_TIMEOUT: return "timeout";
-    case SF_FAIL_NETWORK: return "network";
-    case SF_FAIL_TOO_LARGE: return "too_large";
-    case SF_FAIL_WRITE: return "write";
+    case SF_FAIL_NONE: return "no failure";
+    case SF_FAIL_CONNECT: return "could not connect";
+    case SF_FAIL_TLS: return "TLS verification failed";
+    case SF_FAIL_TIMEOUT: return "timed out";
+    case SF_FAIL_NETWORK: return "connection lost";
+    case SF_FAIL_TOO_LARGE: return "answer too large";
+    case SF_FAIL_WRITE: return "local write failed";
     case SF_FAIL_ABORTED: return "aborted";
-    case SF_FAIL_JOURNAL: return "journal";
+    case SF_FAIL_JOURNAL: return "journal not written";
   }
-  return "network";
+  return "unknown failure";
 }
 
 /* ------------------------------------------------------------- callbacks */

@@ -126,7 +126,8 @@ void sf_http_release_held (SfHttp *h, const char *error);
 int sf_http_has_held (const SfHttp *h);
 /* Abort and free everything 'r' owns. Idempotent; never calls on_done. */
 void sf_request_release (SfRequest *r);
-/* Short name of r->fail, for Lua ("connect", "timeout", ...). */
+/* What r->fail means, for logs ("could not connect", "timed out", ...);
+** the failure kinds scripts see are kinds.h's. */
 const char *sf_fail_name (SfFailKind k);
 
 /* Sleep until a transfer's socket is ready, libcurl's own deadline
