@@ -16,6 +16,29 @@
 
 include(GNUInstallDirs)
 
+# -DSF_MODULE_ONLY=ON (the LuaRocks build, sonicflow-*.rockspec): build and
+# install sonic.so alone, into SF_INSTALL_LUA_CMODDIR. Every other target
+# of this directory leaves `all`, whatever its name, so the rock compiles
+# the sources once.
+option(SF_MODULE_ONLY "build and install only sonic.so (LuaRocks)" OFF)
+set(SF_INSTALL_LUA_CMODDIR "" CACHE STRING
+    "where sonic.so goes (empty: the Lua 5.4 C-module dir of the prefix)")
+if(SF_MODULE_ONLY)
+  if(NOT TARGET sonic_module OR NOT SF_INSTALL_LUA_CMODDIR)
+    message(FATAL_ERROR "SF_MODULE_ONLY needs sonic.so (liblua5.4-cjson) "
+                        "and -DSF_INSTALL_LUA_CMODDIR=DIR")
+  endif()
+  get_property(sf_targets DIRECTORY ${PROJECT_SOURCE_DIR}
+               PROPERTY BUILDSYSTEM_TARGETS)
+  foreach(t IN LISTS sf_targets)
+    if(NOT t STREQUAL "sonic_module")
+      set_property(TARGET ${t} PROPERTY EXCLUDE_FROM_ALL ON)
+    endif()
+  endforeach()
+  install(TARGETS sonic_module LIBRARY DESTINATION ${SF_INSTALL_LUA_CMODDIR})
+  return()
+endif()
+
 # Directories made by the install are 0755 whatever the umask (Debian
 # policy, and lintian's non-standard-dir-perm).
 set(CMAKE_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
@@ -35,8 +58,6 @@ install(TARGETS sonicflow RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # under .../usr), so the install script picks it from the prefix it runs
 # with. -DSF_INSTALL_LUA_CMODDIR=DIR (relative to the prefix, or absolute:
 # LuaRocks passes its own) overrides the choice.
-set(SF_INSTALL_LUA_CMODDIR "" CACHE STRING
-    "where sonic.so goes (empty: the Lua 5.4 C-module dir of the prefix)")
 pkg_get_variable(SF_LUA_PC_CMOD lua5.4 INSTALL_CMOD)
 pkg_get_variable(SF_LUA_PC_PREFIX lua5.4 prefix)
 if(SF_LUA_PC_CMOD AND SF_LUA_PC_CMOD MATCHES "^${SF_LUA_PC_PREFIX}/(.+)$")

@@ -13,17 +13,18 @@ set(CPACK_PACKAGE_VENDOR "the sonicflow authors")
 set(CPACK_PACKAGE_CONTACT "${SF_DEB_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "Lua 5.4 workflows for MusicAPI's sonic music service")
+# CPack puts the summary first and indents every line below it; an empty
+# line becomes the " ." paragraph break.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-"Lua 5.4 workflows for MusicAPI's sonic music service
- sonicflow runs plain sequential Lua scripts that create songs, cover them
- in new styles, extend them, split them into stems and download the audio.
- Every wait on the network or the clock yields, so one process drives many
- such chains at once; every paid call is journaled so an interrupted run
- resumes without paying twice.
- .
- With no API key it runs against a built-in emulator of the service that
- serves real synthesized audio. The package also carries module sonic for
- lua5.4, the manual page, bash completion, examples and editor stubs.")
+"sonicflow runs plain sequential Lua scripts that create songs, cover them
+in new styles, extend them, split them into stems and download the audio.
+Every wait on the network or the clock yields, so one process drives many
+such chains at once; every paid call is journaled so an interrupted run
+resumes without paying twice.
+
+With no API key it runs against a built-in emulator of the service that
+serves real synthesized audio. The package also carries module sonic for
+lua5.4, the manual page, bash completion, examples and editor stubs.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)      # never /usr/local in a .deb
 set(CPACK_STRIP_FILES ON)
 set(CPACK_GENERATOR DEB)
