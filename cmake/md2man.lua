@@ -40,13 +40,19 @@ end
 
 -- ================================================================ inline
 
--- Escape text for groff: backslashes, and every character beyond ASCII.
+-- groff's own names for the typography cli.md uses: these render on every
+-- device, -Tascii included
+local GLYPHS = {[0x2014] = "\\(em", [0x2013] = "\\(en", [0xD7] = "\\(mu",
+                [0x2192] = "\\(->", [0x2264] = "\\(<=", [0x2265] = "\\(>="}
+
+-- Escape text for groff: backslashes, and every character beyond ASCII
+-- (as \[uXXXX] when groff has no name for it).
 local function esc (s)
   s = s:gsub("\\", "\\e")
   return (s:gsub(utf8.charpattern, function (c)
     local cp = utf8.codepoint(c)
     if cp < 128 then return c end
-    return string.format("\\[u%04X]", cp)
+    return GLYPHS[cp] or string.format("\\[u%04X]", cp)
   end))
 end
 
