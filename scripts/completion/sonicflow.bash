@@ -18,7 +18,7 @@ _sonicflow_commands() {
 # Every option that `sonicflow CMD --help` names.
 _sonicflow_options() {
   "$1" "$2" --help 2>/dev/null |
-    grep -oE -- '(^|[ ,])--?[a-zA-Z][a-zA-Z0-9-]*' | sed -E 's/^[ ,]//' |
+    grep -oE -- '(^|[ ,[(])--?[a-zA-Z][a-zA-Z0-9-]*' | sed -E 's/^[ ,[(]//' |
     sort -u
 }
 
@@ -28,7 +28,10 @@ _sonicflow_optarg() {
   "$1" "$2" --help 2>/dev/null | awk -v opt="$3" '
     { for (i = 1; i < NF; i++) {
         w = $i; sub(",$", "", w)
-        if (w == opt && $(i + 1) ~ /^[A-Z][A-Z.:_]*$/) { print $(i + 1); exit }
+        if (w != opt) continue
+        j = i + 1
+        while (j < NF && $j ~ /^-/) j++     # "-o, --output FILE"
+        if ($j ~ /^[A-Z][A-Z_:]*(\.[a-z]+)?$/) { print $j; exit }
       } }'
 }
 
@@ -41,7 +44,7 @@ _sonicflow_runs() {
 # COMPREPLY for files: .lua scripts (and directories) with $2 = lua.
 _sonicflow_files() {
   local cur=$1 IFS=$'\n'
-  if [[ $2 == lua ]]; then
+  if [[ ${2:-} == lua ]]; then
     COMPREPLY=($(compgen -d -S / -- "$cur") $(compgen -f -X '!*.lua' -- "$cur"))
     compopt -o nospace 2>/dev/null
   else

@@ -52,8 +52,8 @@ for help in "" $commands; do
   [[ $help == help ]] && continue
   # shellcheck disable=SC2086  # empty $help: the top-level --help
   text=$("$bin" $help --help 2>&1) || fail "sonicflow $help --help failed"
-  for opt in $(grep -oE -- '(^|[ ,(])--?[a-zA-Z][a-zA-Z0-9-]*' <<<"$text" |
-               sed -E 's/^[ ,(]//' | sort -u); do
+  for opt in $(grep -oE -- '(^|[ ,[(])--?[a-zA-Z][a-zA-Z0-9-]*' <<<"$text" |
+               sed -E 's/^[ ,[(]//' | sort -u); do
     need "$opt" "sonicflow $help --help"
   done
 done

@@ -68,4 +68,20 @@ clean "LUA_CPATH_5_4=$prefix/lib/lua/5.4/?.so" \
 expect_grep 'credits left: 985' "$SF_TMP/mod.out" "module recipe"
 n=$(count_mp3 "$SF_TMP/work/mod")
 ((n >= 2)) || fail "only $n MP3 files from the module run"
+# bash-completion finds the installed completion through XDG_DATA_DIRS
+loader=/usr/share/bash-completion/bash_completion
+if [[ -f $loader ]]; then
+  clean "XDG_DATA_DIRS=$prefix/share:/usr/share" "PATH=$prefix/bin:/usr/bin:/bin" \
+    bash -c '. '"$loader"' && __load_completion sonicflow &&
+             COMP_WORDS=(sonicflow ru) COMP_CWORD=1 &&
+             $(complete -p sonicflow | sed -E "s/.*-F ([^ ]+).*/\1/") &&
+             echo "${COMPREPLY[*]}"' > "$SF_TMP/comp.out" 2>&1 ||
+    { cat "$SF_TMP/comp.out"; fail "bash-completion did not load it"; }
+  expect_grep '^run runs$|^runs run$' "$SF_TMP/comp.out" "loaded completion"
+  completion="bash-completion loads the completion"
+else
+  completion="bash-completion not installed: its loader not checked"
+fi
+
+echo "$completion"
 echo "installed into a temporary prefix: binary ran the example ($(count_mp3 "$SF_TMP/work/out") MP3), module ran a recipe ($n MP3)"
