@@ -163,6 +163,8 @@ end
 
 local SECTION_NAMES = {["Exit codes"] = "EXIT STATUS"}
 
+-- One .TP per row: the first cell is the tag; the text is the meaning
+-- first, then "(default: X)" from a "default" column.
 local function render_table (out, t)
   for _, row in ipairs(t.rows) do
     local body = {}
@@ -176,7 +178,6 @@ local function render_table (out, t)
         table.insert(body, 1, row[c])
       end
     end
-    -- the meaning first, then the default
     out[#out + 1] = ".TP"
     out[#out + 1] = "\\fB" .. inline(row[1]):gsub("\\fR", "\\fB") .. "\\fR"
     out[#out + 1] = inline(table.concat(body, " "))

@@ -12,6 +12,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 bin=$1 page=$2 src=$3
 sf_tmpdir
+[[ -f $page ]] || fail "no $page: the build makes it with lua5.4 (apt-get install lua5.4)"
 command -v groff > /dev/null || fail "groff not installed (apt-get install groff-base)"
 
 # -ww: every warning, on the device man(1) and lintian use; then the text
