@@ -5,8 +5,6 @@
 */
 #include <stdio.h>
 #include <string.h>
-#include <lua.h>
-#include <curl/curl.h>
 #include "bindings.h"
 #include "commands.h"
 #include "report.h"
@@ -26,8 +24,7 @@ int main (int argc, char **argv) {
     return SF_EXIT_OK;
   }
   if (strcmp(cmd, "--version") == 0) {
-    printf("sonicflow %s (%s, libcurl %s)\n", sf_version(), LUA_RELEASE,
-           curl_version_info(CURLVERSION_NOW)->version);
+    sf_version_print(stdout);
     return SF_EXIT_OK;
   }
   if (strcmp(cmd, "run") == 0)

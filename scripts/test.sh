@@ -6,8 +6,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$(nproc)"
 
-# chromium: the report is checked in a real (headless) browser
-SF_EXTRA_PACKAGES="chromium lua5.4" "$root/scripts/setup.sh" "$root/build"
+# chromium: the report is checked in a real (headless) browser;
+# tests/install: dpkg-dev (dpkg-shlibdeps) and file for cpack's .deb,
+# lintian, luarocks, bash-completion, man-db/groff-base for the man page
+SF_EXTRA_PACKAGES="chromium lua5.4 dpkg-dev file lintian luarocks
+  bash-completion man-db groff-base" "$root/scripts/setup.sh" "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
 
 "$root/scripts/setup.sh" "$root/build-asan" -DSF_ASAN=ON -DSF_UBSAN=ON
