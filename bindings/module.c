@@ -85,6 +85,7 @@ static int module_configure (Module *m, char *err, size_t errlen) {
   SfWiring w;
   int usage;
   memset(&w, 0, sizeof(w));
+  w.paid_interval = -1;        /* the service's pace */
   rt->embedded = 1;            /* no globals, print left alone */
   rt->budget = -1;
   w.base_url = getenv("SONICFLOW_BASE_URL");

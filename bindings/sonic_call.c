@@ -219,6 +219,31 @@ static const char *raw_task_type (lua_State *L, int body) {
   return tt;
 }
 
+/* A batch costs what its items cost: read each item's task_type (what
+** cjson will encode) for the endpoint table's prices. */
+static long long batch_price (lua_State *L, int body) {
+  const char *types[10];
+  long long sum = 0;
+  int i, n = 0;
+  if (lua_type(L, body) != LUA_TTABLE)
+    return 0;
+  lua_pushliteral(L, "items");
+  if (lua_rawget(L, body) == LUA_TTABLE) {
+    int items = lua_gettop(L);
+    for (i = 1; lua_rawgeti(L, items, i) != LUA_TNIL; i++) {
+      types[n++] = raw_task_type(L, lua_gettop(L));   /* anchored: body */
+      lua_pop(L, 1);
+      if (n == 10) {           /* the service takes 10; more is priced too */
+        sum += sf_batch_price(types, n);
+        n = 0;
+      }
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return sum + sf_batch_price(types, n);
+}
+
 /* Encode the table at 'body' as JSON; pushes the text. */
 static const char *encode_body (lua_State *L, int body, size_t *len) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &ENCODE_KEY);
@@ -302,9 +327,14 @@ static int core_call (lua_State *L) {
   c->body = c->journal_body = lua_tostring(L, 4);
   c->body_len = len;
   c->price = post ? sf_price(path, raw_task_type(L, 3)) : 0;
-  if (post)
+  if (post && strcmp(path, "sonic/batch") == 0)
+    c->price = batch_price(L, 3);
+  if (post) {
+    const SfEndpoint *e = sf_endpoint_find(path, raw_task_type(L, 3));
     sf_endpoint_kind(path, raw_task_type(L, 3), c->task_kind,
                      sizeof(c->task_kind));
+    c->paced = e != NULL && e->paced && c->price > 0;
+  }
   c->cls = c->price > 0 ? SF_CALL_PAID : (post || once) ? SF_CALL_ONCE
          : SF_CALL_READ;
   c->wants_task_id = wants_task_id;

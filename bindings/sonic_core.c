@@ -181,6 +181,18 @@ static int core_retry_base (lua_State *L) {
   return 1;
 }
 
+/* core.paid_interval(seconds) -> the account's pace (sonic.config) */
+static int core_paid_interval (lua_State *L) {
+  SfRuntime *rt = SF_RUNTIME(L);
+  if (!lua_isnoneornil(L, 1)) {
+    lua_Number v = luaL_checknumber(L, 1);
+    luaL_argcheck(L, v >= 0 && v <= 3600, 1, "0 to 3600 seconds expected");
+    rt->paid_interval = v;
+  }
+  lua_pushnumber(L, rt->paid_interval);
+  return 1;
+}
+
 /* core.retries() -> the retries made in this run (reports, tests) */
 static int core_retries (lua_State *L) {
   lua_pushinteger(L, (lua_Integer)SF_RUNTIME(L)->retry.retries);
@@ -190,6 +202,7 @@ static int core_retries (lua_State *L) {
 static const luaL_Reg core_funcs[] = {
   {"retry_base", core_retry_base},
   {"retries", core_retries},
+  {"paid_interval", core_paid_interval},
   {"settings", core_settings},
   {"progress", core_progress},
   {"set_max_inflight", core_set_max_inflight},

@@ -16,11 +16,17 @@ typedef struct SfEndpoint {
   const char *task_type;     /* NULL: any (the path's default) */
   const char *kind;          /* NULL: the task_type itself */
   long long price;
+  int paced;                 /* starts a generation: the account's pace
+                                (about one per 3 s) applies to it */
 } SfEndpoint;
 
 /* The row for POST 'path' with body field task_type (NULL when absent),
 ** or NULL for a path the table does not know (free). */
 const SfEndpoint *sf_endpoint_find (const char *path, const char *task_type);
+/* The price of a batch: the sum of its items' create prices. 'types'
+** holds each item's task_type (NULL entries: the default). */
+long long sf_batch_price (const char *const *types, int n);
+
 /* The kind of task a POST makes: the task_type, the row's kind, or the
 ** last part of the path. Writes at most n bytes to 'out'. */
 void sf_endpoint_kind (const char *path, const char *task_type, char *out,

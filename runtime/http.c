@@ -119,10 +119,13 @@ static size_t on_header (char *p, size_t size, size_t n, void *ud) {
     r->content_length = -1;
     r->retry_after[0] = r->content_type[0] = r->content_range[0] = '\0';
     r->etag[0] = r->last_modified[0] = '\0';
+    r->pace_hint = -1;
     return len;
   }
   if (header_value(p, len, "Content-Length", tmp, sizeof(tmp)))
     r->content_length = strtoll(tmp, NULL, 10);
+  else if (header_value(p, len, "X-Sandbox-Paid-Interval", tmp, sizeof(tmp)))
+    r->pace_hint = strtod(tmp, NULL);   /* the sandbox's exact pace */
   else if (!header_value(p, len, "Retry-After", r->retry_after,
                          sizeof(r->retry_after)) &&
            !header_value(p, len, "Content-Type", r->content_type,

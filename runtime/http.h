@@ -85,6 +85,7 @@ struct SfRequest {
   long long written;         /* bytes written to download_fd */
   long long content_length;  /* from the header; -1 unknown */
   char retry_after[64];
+  double pace_hint;          /* X-Sandbox-Paid-Interval (seconds), or -1 */
   char content_type[96];
   char content_range[96];
   char etag[128];

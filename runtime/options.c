@@ -80,6 +80,14 @@ static int set_valued (SfRunOptions *o, const char *name, const char *v,
     if (parse_number(v, 1000, &d) != 0)
       goto bad;
     o->instructions = d;
+  } else if (strcmp(name, "--paid-interval") == 0) {
+    if (parse_number(v, 0, &d) != 0 || d > 3600)
+      goto bad;
+    o->paid_interval = d;
+  } else if (strcmp(name, "--clip-seconds") == 0) {
+    if (parse_number(v, 0.5, &d) != 0 || d > 600)
+      goto bad;
+    o->clip_seconds = d;
   } else if (strcmp(name, "--max-download-mb") == 0) {
     if (parse_number(v, 1, &d) != 0 || d > 1048576)
       goto bad;
@@ -100,7 +108,7 @@ static const char *const valued[] = {
   "--wait-timeout", "--budget", "--max-inflight", "--journal",
   "--memory-limit", "--instruction-limit", "--webhook-listen",
   "--webhook-url", "--webhook-secret", "--webhook-fallback",
-  "--max-download-mb", NULL
+  "--max-download-mb", "--paid-interval", "--clip-seconds", NULL
 };
 
 int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,
@@ -108,6 +116,7 @@ int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,
   int i;
   memset(o, 0, sizeof(*o));
   o->budget = -1;
+  o->paid_interval = -1;
   o->verbosity = 1;
   o->base_url = getenv("SONICFLOW_BASE_URL");
   if (o->base_url != NULL && *o->base_url == '\0')

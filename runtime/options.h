@@ -35,6 +35,8 @@ typedef struct SfRunOptions {
   double memory_mb;          /* --memory-limit MB (0: default) */
   double instructions;       /* --instruction-limit N (0: default) */
   double max_download_mb;    /* --max-download-mb (0: 2048) */
+  double paid_interval;      /* --paid-interval S (-1: the service's) */
+  double clip_seconds;       /* --clip-seconds S for the in-process sandbox */
 } SfRunOptions;
 
 /*

@@ -43,6 +43,7 @@ static struct {
   int ndls;
   int done, failed;
   long long spent;
+  int paced;                 /* paid calls waiting for the account's pace */
 } P;
 
 void sf_progress_start (void) {
@@ -99,6 +100,11 @@ void sf_progress_state (const char *id, const char *state) {
   P.dirty = 1;
 }
 
+void sf_progress_paced (int delta) {
+  P.paced += delta;
+  P.dirty = 1;
+}
+
 void sf_progress_spent (long long credits) {
   P.spent = credits;
   P.dirty = 1;
@@ -145,7 +151,7 @@ static void add_line (SfBuf *b, const char *text) {
 
 /* Build the whole block; returns its number of lines. */
 static int frame (SfBuf *b) {
-  char line[256], t[16];
+  char line[256], t[16], queued[48] = "";
   double now = sf_now();
   int i, lines = 0;
   for (i = 0; i < P.nrows && i < SHOWN_TASKS; i++) {
@@ -183,9 +189,11 @@ static int frame (SfBuf *b) {
     lines++;
   }
   elapsed(t, sizeof(t), now - P.started);
-  snprintf(line, sizeof(line), "%stasks: %d done, %d failed, %d running  "
+  if (P.paced > 0)
+    snprintf(queued, sizeof(queued), ", %d queued (account pace)", P.paced);
+  snprintf(line, sizeof(line), "%stasks: %d done, %d failed, %d running%s  "
            "credits: %lld  %s%s", P.color ? "\033[1m" : "", P.done, P.failed,
-           P.nrows, P.spent, t, P.color ? "\033[0m" : "");
+           P.nrows, queued, P.spent, t, P.color ? "\033[0m" : "");
   add_line(b, line);
   return lines + 1;
 }

@@ -23,6 +23,9 @@ void sf_progress_download (const void *key, const char *name,
                            const SfRequest *r);
 void sf_progress_download_end (const void *key);
 void sf_progress_spent (long long credits);
+/* Paid calls waiting for the account's pace: +1 when one starts waiting,
+** -1 when it leaves; shown as "N queued (account pace)". */
+void sf_progress_paced (int delta);
 
 /* Redraw if something changed and enough time has passed. */
 void sf_progress_tick (void);

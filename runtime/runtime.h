@@ -46,6 +46,9 @@ typedef struct SfRuntime {
   const char *journal_path;  /* its file, for messages */
   SfRetry retry;             /* the retry table's state (retry.h) */
   long long max_download;    /* bytes; a longer download fails */
+  /* the account's pace: paid generations at most one per interval */
+  double paid_interval;      /* seconds; 0: not paced */
+  uint64_t paid_next_ms;     /* the next free slot */
   char run_id[40];
   int resuming;              /* a resumed run: steps may replay */
   int resend_unknown;        /* --resend-unknown */

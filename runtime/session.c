@@ -18,9 +18,8 @@
 #include "wiring.h"
 #include "webhook_receiver.h"
 
-/* A dry run's sandbox: faster still, and short clips. */
+/* A dry run's sandbox: faster still. */
 #define DRY_RUN_SPEED 2000.0
-#define DRY_RUN_CLIP_SECONDS 3.0
 #define DEFAULT_JOURNAL ".sonicflow/journal.db"
 #define DEFAULT_MEMORY_MB 256.0          /* --sandbox-script defaults */
 #define DEFAULT_INSTRUCTIONS 1e9
@@ -164,14 +163,18 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   w.force_sandbox = o->force_sandbox || o->dry_run;
   w.sandbox_args = o->sandbox_args;
   if (o->dry_run) {
+    /* the model's realistic durations, as the service gives them: a
+    ** dry run must not fail where the real run would not */
     w.sandbox_speed = DRY_RUN_SPEED;
-    w.sandbox_clip_seconds = DRY_RUN_CLIP_SECONDS;
   } else if (rt->journal != NULL) {   /* resuming finds the same tasks */
     sandbox_state_path(o, s->run.id, state, sizeof(state));
     w.sandbox_state = state;
   }
   w.poll_interval = o->poll_interval;
   w.wait_timeout = o->wait_timeout;
+  w.paid_interval = o->paid_interval;
+  if (o->clip_seconds > 0)
+    w.sandbox_clip_seconds = o->clip_seconds;
   if (sf_wire_service(rt, &w, &s->wired, &usage, err, sizeof(err)) != 0) {
     sf_log_error("%s", err);
     return usage ? SF_EXIT_USAGE : SF_EXIT_FAILED;

@@ -10,7 +10,9 @@
 #include "credits.h"
 #include "journal.h"
 #include "log.h"
+#include "progress.h"
 #include "steps.h"
+#include "target.h"
 
 #define JSON_LIMIT (4u << 20)        /* larger JSON answers are refused */
 
@@ -130,9 +132,40 @@ static void record_outcome (SfRuntime *rt, SfCall *c, SfStepState st,
 
 /* ------------------------------------------------------------- sending */
 
+/*
+** The account's pace: the service answers 429 to a second generation
+** within about 3 s. Each paced call takes the next free slot in the order
+** it arrives, and waits for it on the loop's timers -- a queue in the
+** scheduler, so nothing reaches the service to be refused. 1 when 'c'
+** must wait c->delay seconds first.
+*/
+static int wait_for_pace (SfRuntime *rt, SfCall *c) {
+  uint64_t now = sf_now_ms();
+  if (!c->paced || rt->paid_interval <= 0)
+    return 0;
+  if (c->slot_ms == 0) {
+    c->slot_ms = now > rt->paid_next_ms ? now : rt->paid_next_ms;
+    rt->paid_next_ms = c->slot_ms + (uint64_t)(rt->paid_interval * 1000);
+  }
+  if (now < c->slot_ms) {
+    if (!c->pace_shown)
+      sf_progress_paced(+1);
+    c->pace_shown = 1;
+    c->delay = (double)(c->slot_ms - now) / 1000.0;
+    return 1;
+  }
+  if (c->pace_shown)
+    sf_progress_paced(-1);
+  c->pace_shown = 0;
+  c->slot_ms = 0;                    /* used: a retry takes a new one */
+  return 0;
+}
+
 static SfCallNext send_call (SfRuntime *rt, SfCall *c) {
   char url[2048];
   SfRequest *r = &c->req;
+  if (wait_for_pace(rt, c))
+    return SF_NEXT_SLEEP;
   if (c->price > 0) {
     if (sf_budget_reserve(rt, c->price) != 0)
       return done(c, SF_KIND_BUDGET, "this call costs %lld credits and the "
@@ -182,7 +215,7 @@ SfCallNext sf_call_start (SfRuntime *rt, SfCall *c) {
 }
 
 SfCallNext sf_call_again (SfRuntime *rt, SfCall *c) {
-  assert(c->attempt > 0);
+  assert(c->attempt > 0 || c->slot_ms != 0);   /* a backoff or a pace */
   /* a paid call is only ever retried after a refusal: its step was
   ** recorded as refused, so sending it again is not paying twice */
   return send_call(rt, c);
@@ -196,6 +229,22 @@ static const char *fail_text (const SfRequest *r) {
   return r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->result);
 }
 
+/* A 429 on a generation: the account's pace is slower than we thought.
+** The sandbox says its pace exactly (a header the real service does not
+** send, believed from loopback only); otherwise Retry-After is the pace. */
+static void learn_pace (SfRuntime *rt, SfCall *c, const SfRequest *r) {
+  double pace = c->delay;
+  if (r->pace_hint >= 0 && sf_target_is_loopback(rt->api_prefix)) {
+    pace = r->pace_hint;
+    c->delay = pace;                 /* its Retry-After is rounded up */
+  }
+  if (pace > rt->paid_interval) {
+    sf_log_info("the service paces paid calls at one per %g s: waiting "
+                "in line instead of being refused", pace);
+    rt->paid_interval = pace;
+  }
+}
+
 /* Decide between a retry and a final failure. */
 static SfCallNext fail_or_retry (SfRuntime *rt, SfCall *c) {
   SfRequest *r = &c->req;
@@ -204,6 +253,8 @@ static SfCallNext fail_or_retry (SfRuntime *rt, SfCall *c) {
   if (sf_retry_should(&rt->retry, c->cls, &f, c->attempt)) {
     c->delay = sf_retry_delay(&rt->retry, c->attempt, r->retry_after,
                               &long_wait);
+    if (r->fail == SF_FAIL_NONE && r->status == 429 && c->paced)
+      learn_pace(rt, c, r);
     if (long_wait || c->delay >= 5) {
       char what[32];
       if (r->fail != SF_FAIL_NONE)
@@ -279,6 +330,9 @@ SfCallNext sf_call_finish (SfRuntime *rt, SfCall *c,
 }
 
 void sf_call_release (SfCall *c) {
+  if (c->pace_shown)                 /* cancelled while waiting its turn */
+    sf_progress_paced(-1);
+  c->pace_shown = 0;
   sf_request_release(&c->req);
   free(c->replay);
   c->replay = NULL;

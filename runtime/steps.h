@@ -41,7 +41,8 @@ typedef struct SfStepId {
 
 typedef enum SfCallNext {
   SF_NEXT_WAIT,              /* c->req was handed to the engine */
-  SF_NEXT_SLEEP,             /* wait c->delay seconds, then sf_call_again */
+  SF_NEXT_SLEEP,             /* wait c->delay seconds, then sf_call_again
+                                (a backoff, or the account's pace) */
   SF_NEXT_DONE               /* finished: the answer, or c->kind */
 } SfCallNext;
 
@@ -62,6 +63,9 @@ typedef struct SfCall {
   long long price;           /* credits; > 0 makes it a paid step */
   int wants_task_id;         /* an answer without "task_id" is not one */
   char task_kind[64];        /* the task it makes (endpoints.h), or "" */
+  int paced;                 /* a generation: waits for the account's pace */
+  uint64_t slot_ms;          /* its turn at that pace, once it has one */
+  int pace_shown;            /* counted as "queued (account pace)" */
   long timeout_ms;
   SfStepId id;               /* paid calls: the step */
   /* the transfer in flight */

@@ -21,6 +21,8 @@
 /* The in-process sandbox runs this much faster than the real service, so
 ** a task takes seconds instead of minutes. */
 #define SF_IN_PROCESS_SPEED 30.0
+/* Integrators report about one paid generation per 3 s per account. */
+#define SF_ACCOUNT_PACE 3.0
 
 typedef struct SfWiring {
   /* the loop */
@@ -36,6 +38,7 @@ typedef struct SfWiring {
   const char *sandbox_state;   /* its state file, or NULL */
   const char *sandbox_args;    /* "--credits 5 ..." on top, or NULL */
   double poll_interval, wait_timeout;   /* <= 0: the defaults */
+  double paid_interval;        /* < 0: the service's (see wiring.c) */
 } SfWiring;
 
 /* What the wiring owns, for sf_unwire. */

@@ -214,6 +214,199 @@ function M.lyrics(description)
   return data.results
 end
 
+---------------------------------------------------------------- the rest of the family
+
+-- A public audio URL, checked before it is sent.
+local function url_of(url, what)
+  if type(url) ~= "string" or not url:match("^https?://") then
+    raise(K.bad_request, what .. ": a public http(s) URL expected")
+  end
+  return url
+end
+
+-- Generation fields completed as a create's are (mv, custom_mode).
+local function generation(params, what)
+  if params ~= nil and type(params) ~= "table" then
+    raise(K.bad_request, what .. ": a table of parameters expected")
+  end
+  local body = copy(params)
+  if body.mv == nil then body.mv = validate.DEFAULT_MODEL end
+  if body.custom_mode == nil then body.custom_mode = body.prompt ~= nil end
+  return body
+end
+
+function M.upload_extend(url, params)
+  local body = generation(params, "sonic.upload_extend")
+  body.url = url_of(url, "sonic.upload_extend")
+  validate.upload_extend(body)
+  return submit("sonic/upload-extend", body, "upload_extend " ..
+                short(url:match("[^/]*$")))
+end
+
+function M.upload_cover(url, params)
+  if type(params) == "string" then params = {tags = params} end
+  local body = generation(params, "sonic.upload_cover")
+  body.url = url_of(url, "sonic.upload_cover")
+  validate.generation(body)
+  return submit("sonic/upload-cover", body, "upload_cover " ..
+                tostring(body.tags or ""):sub(1, 60))
+end
+
+function M.persona(clip, params)
+  if type(params) ~= "table" then
+    raise(K.bad_request, "sonic.persona: {name, describe, styles} expected")
+  end
+  local body = {clip_id = clip_id_of(clip), name = params.name,
+                describe = params.describe, styles = params.styles}
+  validate.persona(body)
+  local data = api("POST", "sonic/persona", body)
+  local id = data.persona_id
+  if type(id) ~= "string" or id == "" then
+    raise(K.server, "the persona answer has no persona_id")
+  end
+  info("persona %q -> %s", body.name, short(id))
+  return id
+end
+
+function M.persona_music(persona_id, params)
+  local body = copy(params)
+  body.task_type = "persona_music"
+  body.persona_id = persona_id
+  return M.create(body)
+end
+
+function M.mashup(clip_a, clip_b, params)
+  local body = generation(params, "sonic.mashup")
+  body.mashup_clip_ids = {clip_id_of(clip_a, "first clip"),
+                          clip_id_of(clip_b, "second clip")}
+  validate.mashup(body)
+  return submit("sonic/mashup", body, ("mashup of %s and %s"):format(
+                short(body.mashup_clip_ids[1]), short(body.mashup_clip_ids[2])))
+end
+
+function M.sample(clip_or_url, params)
+  if type(params) ~= "table" then
+    raise(K.bad_request, "sonic.sample: {start_s, end_s, ...} expected")
+  end
+  local body = generation(params, "sonic.sample")
+  body.start_s, body.end_s = nil, nil
+  body.chop_sample_start_s = params.start_s
+  body.chop_sample_end_s = params.end_s
+  if type(clip_or_url) == "string" and clip_or_url:match("^https?://") then
+    body.url = clip_or_url
+  else
+    body.sample_clip_id = clip_id_of(clip_or_url)
+  end
+  validate.sample(body)
+  return submit("sonic/sample", body, ("sample %gs-%gs of %s"):format(
+                body.chop_sample_start_s, body.chop_sample_end_s,
+                short(body.sample_clip_id or body.url)))
+end
+
+function M.replace_section(clip, params)
+  if type(params) ~= "table" then
+    raise(K.bad_request, "sonic.replace_section: {start_s, end_s, lyrics} expected")
+  end
+  local body = copy(params)
+  body.start_s, body.end_s, body.lyrics = nil, nil, nil
+  body.clip_id = clip_id_of(clip)
+  body.infill_start_s = params.start_s
+  body.infill_end_s = params.end_s
+  body.infill_lyrics = params.lyrics
+  validate.replace_section(body)
+  return submit("sonic/replace-section", body, ("replace %gs-%gs of %s")
+                :format(body.infill_start_s, body.infill_end_s,
+                        short(body.clip_id)))
+end
+
+function M.upsample_tags(tags)
+  validate.upsample_tags(tags)
+  local data = api("POST", "sonic/upsample-tags", {tags = tags})
+  local out = data.upsampled_tags or (type(data.data) == "table" and
+                                      data.data.upsampled_tags)
+  if type(out) ~= "string" then
+    raise(K.server, "the upsample-tags answer has no upsampled_tags")
+  end
+  return out
+end
+
+-- A synchronous answer's payload: 'data' when there is one (loose).
+local function payload(data)
+  return type(data.data) == "table" and data.data or data
+end
+
+function M.bpm(clip)
+  local d = payload(api("POST", "sonic/bpm", {clip_id = clip_id_of(clip)}))
+  local out = {}
+  for _, k in ipairs({"bpm", "max_bpm", "min_bpm"}) do
+    local v = tonumber(d[k])
+    if v == nil then
+      raise(K.server, ("the bpm answer has no '%s'"):format(k))
+    end
+    out[k] = v
+  end
+  return out
+end
+
+function M.vox(clip, params)
+  if type(params) ~= "table" then
+    raise(K.bad_request, "sonic.vox: {start_s, end_s} expected")
+  end
+  local body = {clip_id = clip_id_of(clip), vocal_start_s = params.start_s,
+                vocal_end_s = params.end_s}
+  validate.vox(body)
+  local d = payload(api("POST", "sonic/vox", body))
+  d.code, d.message = nil, nil
+  return d
+end
+
+-- Up to 10 creates per POST /sonic/batch; longer lists are split. Returns
+-- one entry per item, in order: a task handle, or the item's error value
+-- (a refused item does not fail the others).
+function M.batch(list)
+  if type(list) ~= "table" or #list == 0 then
+    raise(K.bad_request, "sonic.batch: a list of create parameter tables expected")
+  end
+  local bodies = {}
+  for i, p in ipairs(list) do
+    if type(p) ~= "table" then
+      raise(K.bad_request, ("sonic.batch: item %d is not a table"):format(i))
+    end
+    bodies[i] = complete_create(copy(p))
+  end
+  local out = {}
+  for first = 1, #bodies, validate.BATCH_MAX do
+    local items = table.move(bodies, first,
+                             math.min(first + validate.BATCH_MAX - 1, #bodies),
+                             1, {})
+    local data, meta = api("POST", "sonic/batch", {items = items})
+    local tasks = data.tasks
+    if type(tasks) ~= "table" then
+      raise(K.server, "the batch answer has no 'tasks' list",
+            {outcome = "unknown"})
+    end
+    for i, body in ipairs(items) do
+      local t = tasks[i]
+      local id = type(t) == "table" and t.task_id
+      if type(id) == "string" and id ~= "" then
+        local kind = body.task_type or "create_music"
+        core.progress("task", id, kind, tostring(body.tags or body.title or
+                      ""):sub(1, 60), 0)
+        out[first + i - 1] = new_task(id, kind, body)
+      else
+        local msg = type(t) == "table" and (t.error or t.message) or
+                    "the service sent no task for this item"
+        out[first + i - 1] = errors.new(K.bad_request, tostring(msg),
+                                        {item = first + i - 1})
+      end
+    end
+    if not meta.replayed then
+      info("batch of %d -> %s", #items, tostring(data.batch_id))
+    end
+  end
+  return out
+end
+
 ---------------------------------------------------------------- reading
 
 local TERMINAL = {succeeded = true, failed = true}
@@ -511,7 +704,7 @@ end
 
 local CONFIG_KEYS = {poll_interval = true, wait_timeout = true,
                      max_inflight = true, retry_base = true,
-                     request_timeout = true}
+                     request_timeout = true, paid_interval = true}
 
 function M.config(t)
   if t ~= nil then
@@ -522,6 +715,8 @@ function M.config(t)
       end
       if k == "poll_interval" and v == false then
         config.poll_interval = nil
+      elseif k == "paid_interval" and type(v) == "number" and v >= 0 then
+        core.paid_interval(v)
       elseif type(v) ~= "number" or v <= 0 then
         error(("sonic.config: '%s' must be a positive number"):format(k), 2)
       elseif k == "max_inflight" then
@@ -540,6 +735,7 @@ function M.config(t)
           request_timeout = config.request_timeout,
           max_inflight = config.max_inflight,
           retry_base = core.retry_base(),
+          paid_interval = core.paid_interval(),
           base_url = defaults.base_url, sandbox = defaults.sandbox}
 end
 

@@ -2,6 +2,7 @@
 -- sent, with the service's exact messages (PROTOCOL.md). A request that
 -- would be refused is never sent: it costs nothing either way, but it
 -- would cost a round trip and, against the real service, rate limit.
+local core = require "sonic.core"
 local errors = require "sonic.errors"
 
 local M = {}
@@ -15,8 +16,19 @@ M.MODELS = {
   {name = "sonic-v4-5-plus", prompt = 5000, tags = 1000},
   {name = "sonic-v5", prompt = 5000, tags = 1000},
   {name = "sonic-v5-5", prompt = 5000, tags = 1000},
+  -- reported by integrators in 2026-10 (PROTOCOL.md, "mv values")
+  {name = "sonic-v6", prompt = 5000, tags = 1000},
+  {name = "sonic-v6-wild", prompt = 5000, tags = 1000},
+  {name = "sonic-v6-mini", prompt = 5000, tags = 1000},
 }
 M.DEFAULT_MODEL = "sonic-v5"
+M.BATCH_MAX = 10              -- items per POST /sonic/batch
+
+-- The service is the authority on model names: one it has and we do not
+-- know is sent anyway (an invalid one costs nothing: a 400 that lists the
+-- accepted names). Its limits are taken as the newest model's.
+local NEWEST = {prompt = 5000, tags = 1000}
+local warned = {}
 
 local by_name = {}
 for _, m in ipairs(M.MODELS) do by_name[m.name] = m end
@@ -37,9 +49,8 @@ M.TASK_TYPES = {
 
 -- A model name as the service may echo it ("chirp-v5") made current.
 function M.model_of(mv)
-  if type(mv) ~= "string" then return nil end
-  local name = mv:gsub("^chirp%-", "sonic-")
-  return by_name[name] and name or nil
+  if type(mv) ~= "string" or mv == "" then return nil end
+  return (mv:gsub("^chirp%-", "sonic-"))   -- unknown names are kept too
 end
 
 local function bad(message)
@@ -69,13 +80,7 @@ function M.create_body(p)
     end
   end
   local model
-  if spec.mv then
-    model = by_name[p.mv]
-    if model == nil then
-      bad("The 'mv' field is invalid. Accepted values: " ..
-          accepted_models() .. ".")
-    end
-  end
+  if spec.mv then model = M.model_limits(p.mv) end
   if spec.persona and (type(p.persona_id) ~= "string" or p.persona_id == "")
   then
     bad("The 'persona_id' field is required when task_type = persona_music.")
@@ -121,6 +126,103 @@ function M.create_body(p)
   if p.vocal_gender ~= nil and p.vocal_gender ~= "f"
      and p.vocal_gender ~= "m" then
     bad("The 'vocal_gender' field should be 'f' or 'm'.")
+  end
+end
+
+-- The limits of model 'mv'; a name we do not know is warned about once
+-- and allowed; anything but a string is refused as the service would.
+function M.model_limits(mv)
+  if type(mv) ~= "string" or mv == "" then
+    bad("The 'mv' field is invalid. Accepted values: " ..
+        accepted_models() .. ".")
+  end
+  local model = by_name[mv]
+  if model then return model end
+  if not warned[mv] then
+    warned[mv] = true
+    core.log("info", ("model '%s' is not one sonicflow knows (%s): sending " ..
+             "it anyway; the service decides"):format(mv, accepted_models()))
+  end
+  return NEWEST
+end
+
+-- The generation fields shared by the create family (lengths, weights,
+-- booleans, mv), for the endpoints outside /sonic/create.
+function M.generation(p)
+  local copy = {}
+  for k, v in pairs(p) do copy[k] = v end
+  copy.task_type = "create_music"
+  M.create_body(copy)
+end
+
+local function number_at_least(p, f, min)
+  if type(p[f]) ~= "number" or p[f] < min then
+    bad(("The '%s' field should be a number of seconds, at least %g.")
+        :format(f, min))
+  end
+end
+
+local function ordered(p, first, last)
+  number_at_least(p, first, 0)
+  number_at_least(p, last, 0)
+  if p[last] <= p[first] then
+    bad(("The '%s' field should be greater than '%s'."):format(last, first))
+  end
+end
+
+function M.upload_extend(p)
+  M.generation(p)
+  number_at_least(p, "continue_at", 0)
+end
+
+function M.persona(p)
+  if type(p.name) ~= "string" or p.name == "" then
+    bad("The 'name' field is required.")
+  end
+  for _, f in ipairs({"describe", "styles"}) do
+    if p[f] ~= nil and type(p[f]) ~= "string" then
+      bad(("The '%s' field should be a string."):format(f))
+    end
+  end
+end
+
+function M.mashup(p)
+  if type(p.mashup_clip_ids) ~= "table" or #p.mashup_clip_ids ~= 2 then
+    bad("The 'mashup_clip_ids' field should hold exactly 2 clip ids.")
+  end
+  M.generation(p)
+end
+
+function M.sample(p)
+  ordered(p, "chop_sample_start_s", "chop_sample_end_s")
+  M.generation(p)
+end
+
+function M.replace_section(p)
+  ordered(p, "infill_start_s", "infill_end_s")
+  for _, f in ipairs({"infill_lyrics", "prompt", "tags"}) do
+    if p[f] ~= nil and type(p[f]) ~= "string" then
+      bad(("The '%s' field should be a string."):format(f))
+    end
+  end
+  if p.auto_concat ~= nil and type(p.auto_concat) ~= "boolean" then
+    bad("The 'auto_concat' field should be boolean.")
+  end
+end
+
+function M.vox(p)
+  ordered(p, "vocal_start_s", "vocal_end_s")
+  if p.vocal_end_s - p.vocal_start_s > 30 then
+    bad("The vocal window should be at most 30 seconds.")
+  end
+end
+
+function M.upsample_tags(tags)
+  if type(tags) ~= "string" or tags == "" then
+    bad("The 'tags' field is required.")
+  end
+  if chars(tags) > 1000 then
+    bad("The tags character length should be less than 1000.")
   end
 end
 

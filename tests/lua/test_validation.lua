@@ -38,8 +38,7 @@ t.case("sanity: the base URL is unreachable (kind network)", function ()
 end)
 
 t.cases("create rejected before any request", {
-  { "unknown mv", create, { { gpt_description_prompt = "x",
-                              mv = "sonic-v9" } },
+  { "empty mv", create, { { gpt_description_prompt = "x", mv = "" } },
     false, { kind = "bad_request", match = "^The 'mv' field is invalid%." } },
   { "mv not a string", create, { { gpt_description_prompt = "x", mv = 5 } },
     false, { kind = "bad_request", match = "^The 'mv' field is invalid%." } },
@@ -115,11 +114,17 @@ t.cases("create at the limits reaches the network", {
     { { gpt_description_prompt = "x", mv = "sonic-v5" } }, false, NET },
   { "every mv of PROTOCOL.md: sonic-v5-5", create,
     { { gpt_description_prompt = "x", mv = "sonic-v5-5" } }, false, NET },
+  -- the service is the authority on models: a name the client has never
+  -- seen is sent (a warning is logged once), never refused before asking
+  { "a model the client does not know is sent: sonic-v9", create,
+    { { gpt_description_prompt = "x", mv = "sonic-v9" } }, false, NET },
+  { "the v6 names reported in 2026-10", create,
+    { { gpt_description_prompt = "x", mv = "sonic-v6-wild" } }, false, NET },
 })
 
 t.case("the 'mv' message lists the accepted models", function ()
   local e = t.raises("bad_request", create,
-                     { gpt_description_prompt = "x", mv = "nope" })
+                     { gpt_description_prompt = "x", mv = 5 })
   for _, mv in ipairs{ "sonic-v3-5", "sonic-v4", "sonic-v4-5",
                        "sonic-v4-5-plus", "sonic-v5", "sonic-v5-5" } do
     t.contains(e.message, mv, "mv message")
