@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$(nproc)"
 
 # chromium: the report is checked in a real (headless) browser
-SF_EXTRA_PACKAGES="chromium lua5.4" "$root/scripts/setup.sh" "$root/build"
+SF_EXTRA_PACKAGES="chromium lua5.4 sqlite3" "$root/scripts/setup.sh" "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
 
 "$root/scripts/setup.sh" "$root/build-asan" -DSF_ASAN=ON -DSF_UBSAN=ON
