@@ -7,6 +7,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include "error_text.h"
 #include "log.h"
 #include "progress.h"
 #include "loop.h"
@@ -222,7 +223,7 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   luaL_openlibs(rt->L);
   sf_limits_watch(rt->L, &rt->limits);
   if (open_bindings(rt->L, rt) != 0) {
-    sf_log_error("cannot load module sonic: %s", lua_tostring(rt->L, -1));
+    sf_log_error("cannot load module sonic: %s", sf_error_text(rt->L, -1));
     return SF_EXIT_FAILED;
   }
   sf_loop_catch_signals(rt);

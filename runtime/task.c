@@ -272,8 +272,10 @@ static void wake_joiners (lua_State *L, int idx) {
 static int is_cancel_error (lua_State *L) {
   int r = 0;
   if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_getfield(L, -1, "kind");
-    r = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "cancelled") == 0;
+    lua_pushliteral(L, "kind");   /* raw: this runs unprotected, and a */
+    lua_rawget(L, -2);            /* script's table may have any __index */
+    r = lua_type(L, -1) == LUA_TSTRING &&
+        strcmp(lua_tostring(L, -1), "cancelled") == 0;
     lua_pop(L, 1);
   }
   return r;
