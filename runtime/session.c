@@ -70,22 +70,11 @@ static int start_webhooks (SfSession *s, const SfRunOptions *o, char *err,
                            size_t errlen) {
   SfRuntime *rt = &s->rt;
   char secret[65], url[600];
-  unsigned char rnd[32];
-  FILE *f;
-  int i;
   if (o->webhook_secret != NULL) {
     snprintf(secret, sizeof(secret), "%s", o->webhook_secret);
-  } else {                              /* 256 random bits, as hex */
-    if ((f = fopen("/dev/urandom", "rb")) == NULL ||
-        fread(rnd, 1, sizeof(rnd), f) != sizeof(rnd)) {
-      if (f != NULL)
-        fclose(f);
-      snprintf(err, errlen, "cannot make a webhook secret");
-      return -1;
-    }
-    fclose(f);
-    for (i = 0; i < 32; i++)
-      snprintf(secret + 2 * i, 3, "%02x", rnd[i]);
+  } else if (sf_secret_random_hex(secret, 32) != 0) {   /* 256 bits */
+    snprintf(err, errlen, "cannot make a webhook secret");
+    return -1;
   }
   rt->webhooks = sf_webhooks_start(o->webhook_listen, secret,
       rt->journal != NULL && !o->dry_run ? (o->journal ? o->journal
