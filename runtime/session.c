@@ -10,6 +10,7 @@
 #include "error_text.h"
 #include "log.h"
 #include "progress.h"
+#include "run_lock.h"
 #include "loop.h"
 #include "sandbox/sandbox.h"
 #include "script.h"
@@ -99,11 +100,56 @@ static int start_webhooks (SfSession *s, const SfRunOptions *o, char *err,
   return 0;
 }
 
+/* Make this process the owner of run 'id' (run_lock.h). Exit code: a
+** run that a live process owns is refused at once. */
+static int own_run (SfSession *s, const SfRunOptions *o, const char *id) {
+  char err[512];
+  pid_t owner, previous;
+  int rc = sf_run_lock(&s->lock, o->journal ? o->journal : DEFAULT_JOURNAL,
+                       id, &owner, &previous, err, sizeof(err));
+  if (rc < 0) {
+    sf_log_error("%s", err);
+    return SF_EXIT_FAILED;
+  }
+  if (rc > 0) {
+    sf_log_error("run %s is being resumed by pid %ld", id, (long)owner);
+    return SF_EXIT_BUSY;
+  }
+  if (previous > 0)
+    sf_log_info("run %s: taking it over from pid %ld, which is gone", id,
+                (long)previous);
+  return SF_EXIT_OK;
+}
+
+/* Find the run to resume ('resume', or "" for the latest unfinished one),
+** own it, then count the attempt: a refused resume changes nothing. */
+static int resume_run (SfSession *s, const SfRunOptions *o,
+                       const char *resume) {
+  char id[40], status[16];
+  int found, code;
+  found = sf_journal_run_peek(s->rt.journal, resume[0] ? resume : NULL,
+                              id, status);
+  if (found > 0 && (code = own_run(s, o, id)) != SF_EXIT_OK)
+    return code;
+  if (found > 0 && !resume[0] &&     /* finished while we took the lock? */
+      (sf_journal_run_peek(s->rt.journal, id, id, status) <= 0 ||
+       strcmp(status, "finished") == 0))
+    found = 0;
+  if (found > 0)
+    found = sf_journal_run_find(s->rt.journal, id, &s->run);
+  if (found <= 0) {
+    sf_log_error(resume[0] ? "no run '%s' in the journal" :
+                 "no unfinished run in the journal%s", resume);
+    return SF_EXIT_USAGE;
+  }
+  return SF_EXIT_OK;
+}
+
 /* Open the journal and start or find the run. Exit code. */
 static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
                      const char *args_json, const char *resume) {
   char err[512];
-  int found;
+  int code;
   if (sf_journal_open(&s->rt.journal, o->dry_run ? NULL :
                       (o->journal ? o->journal : DEFAULT_JOURNAL),
                       err, sizeof(err)) != 0) {
@@ -119,19 +165,17 @@ static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
       return SF_EXIT_FAILED;
     }
     s->rt.budget = o->budget;
+    snprintf(s->rt.run_id, sizeof(s->rt.run_id), "%s", s->run.id);
+    if (!o->dry_run && (code = own_run(s, o, s->run.id)) != SF_EXIT_OK)
+      return code;           /* a fresh id: only a broken disk fails */
   } else {
-    found = sf_journal_run_find(s->rt.journal, resume[0] ? resume : NULL,
-                                &s->run);
-    if (found <= 0) {
-      sf_log_error(resume[0] ? "no run '%s' in the journal" :
-                   "no unfinished run in the journal%s", resume);
-      return SF_EXIT_USAGE;
-    }
+    if ((code = resume_run(s, o, resume)) != SF_EXIT_OK)
+      return code;
     s->rt.resuming = 1;
     s->rt.budget = o->budget >= 0 ? o->budget : s->run.budget;
     s->rt.spent = sf_journal_run_committed(s->rt.journal, s->run.id);
+    snprintf(s->rt.run_id, sizeof(s->rt.run_id), "%s", s->run.id);
   }
-  snprintf(s->rt.run_id, sizeof(s->rt.run_id), "%s", s->run.id);
   return SF_EXIT_OK;
 }
 
@@ -143,6 +187,7 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   SfRunOptions copy = *opts, *o = &copy;
   int have_key, code;
   memset(s, 0, sizeof(*s));
+  sf_run_lock_init(&s->lock);
   rt->budget = o->budget;
   sf_log_set_level((SfLogLevel)o->verbosity);
   if (sf_loop_init(rt, o->max_inflight) != 0) {
@@ -235,6 +280,7 @@ void sf_session_close (SfSession *s, int code) {
   sf_loop_free(rt);              /* ... the engine they used */
   sf_sandbox_stop(s->sandbox);
   sf_journal_close(rt->journal);
+  sf_run_unlock(&s->lock);       /* after the run's end is on disk */
   sf_secret_free(s->key);
   free(rt->base_url);
   free(rt->api_prefix);

@@ -9,6 +9,7 @@
 
 #include "journal.h"
 #include "options.h"
+#include "run_lock.h"
 #include "runtime.h"
 
 struct SfSandbox;
@@ -23,6 +24,7 @@ typedef struct SfSession {
   struct SfSandbox *sandbox;
   char *key;
   SfRunInfo run;             /* the journaled run (when journaling) */
+  SfRunLock lock;            /* this process owns the run (run_lock.h) */
 } SfSession;
 
 /*
