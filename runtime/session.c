@@ -179,6 +179,81 @@ static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
   return SF_EXIT_OK;
 }
 
+/*
+** Tear the session down. 'close_lua' is 0 only for os.exit() without
+** 'close': like Lua's own, it ends the process without running the
+** script's __gc and __close handlers, but the journal is still closed
+** properly. The run is recorded before the lock that guards it goes.
+*/
+static void teardown (SfSession *s, int code, int close_lua) {
+  SfRuntime *rt = &s->rt;
+  sf_progress_stop();
+  sf_webhooks_stop(rt->webhooks);    /* its thread writes to our pipe */
+  rt->webhooks = NULL;
+  if (close_lua && rt->L != NULL) {
+    lua_close(rt->L);            /* releases requests, then ... */
+    rt->L = NULL;
+  }
+  if (rt->journal != NULL && rt->run_id[0]) {
+    if (s->exited)
+      sf_journal_run_exited(rt->journal, rt->run_id, code);
+    else
+      sf_journal_run_end(rt->journal, rt->run_id, code == SF_EXIT_OK
+                         ? "finished" : code == SF_EXIT_INTERRUPTED
+                         ? "interrupted" : "failed");
+  }
+  sf_loop_free(rt);              /* ... the engine they used */
+  sf_sandbox_stop(s->sandbox);
+  s->sandbox = NULL;
+  sf_journal_close(rt->journal);
+  rt->journal = NULL;
+  sf_run_unlock(&s->lock);       /* after the run's end is on disk */
+  sf_secret_free(s->key);
+  s->key = NULL;
+  free(rt->base_url);
+  free(rt->api_prefix);
+  free(rt->webhook_url);
+  if (rt->webhook_secret != NULL)
+    memset(rt->webhook_secret, 0, strlen(rt->webhook_secret));
+  free(rt->webhook_secret);
+  rt->base_url = rt->api_prefix = rt->webhook_url = rt->webhook_secret =
+    NULL;
+}
+
+/*
+** os.exit([code [, close]]) of the script, in place of the standard one
+** (upvalue 1: the session). A process that ends there used to leave its
+** run "running" and the answers of its last loop turn uncommitted: the
+** run is closed as "exited" with the code first, then the process ends.
+** The code as in Lua: true is EXIT_SUCCESS, false EXIT_FAILURE.
+*/
+static int session_os_exit (lua_State *L) {
+  SfSession *s = (SfSession *)lua_touserdata(L, lua_upvalueindex(1));
+  int code, close = lua_toboolean(L, 2);
+  if (lua_isboolean(L, 1))
+    code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+  else
+    code = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+  s->exited = 1;
+  if (s->rt.journal != NULL && s->rt.run_id[0])
+    sf_log_info("the script called os.exit(%d): run %s is closed as "
+                "exited", code, s->rt.run_id);
+  fflush(stdout);
+  teardown(s, code, close);      /* with 'close', L is gone after this */
+  exit(code);
+  return 0;                      /* not reached */
+}
+
+/* Put session_os_exit in place of os.exit (if the state has os). */
+static void replace_os_exit (lua_State *L, SfSession *s) {
+  if (lua_getglobal(L, "os") == LUA_TTABLE) {
+    lua_pushlightuserdata(L, s);
+    lua_pushcclosure(L, session_os_exit, 1);
+    lua_setfield(L, -2, "exit");
+  }
+  lua_pop(L, 1);
+}
+
 int sf_session_open (SfSession *s, const SfRunOptions *opts,
                      const char *script, const char *args_json,
                      const char *resume, SfOpenBindings open_bindings) {
@@ -255,6 +330,7 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   ** 3000 workflows: 35 -> 19 MB; docs/performance.md). */
   lua_gc(rt->L, LUA_GCINC, 120, 0, 0);
   luaL_openlibs(rt->L);
+  replace_os_exit(rt->L, s);
   sf_limits_watch(rt->L, &rt->limits);
   if (open_bindings(rt->L, rt) != 0) {
     sf_log_error("cannot load module sonic: %s", sf_error_text(rt->L, -1));
@@ -267,25 +343,5 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
 }
 
 void sf_session_close (SfSession *s, int code) {
-  SfRuntime *rt = &s->rt;
-  sf_progress_stop();
-  sf_webhooks_stop(rt->webhooks);    /* its thread writes to our pipe */
-  rt->webhooks = NULL;
-  if (rt->L != NULL)
-    lua_close(rt->L);            /* releases requests, then ... */
-  if (rt->journal != NULL && rt->run_id[0])
-    sf_journal_run_end(rt->journal, rt->run_id, code == SF_EXIT_OK
-                       ? "finished" : code == SF_EXIT_INTERRUPTED
-                       ? "interrupted" : "failed");
-  sf_loop_free(rt);              /* ... the engine they used */
-  sf_sandbox_stop(s->sandbox);
-  sf_journal_close(rt->journal);
-  sf_run_unlock(&s->lock);       /* after the run's end is on disk */
-  sf_secret_free(s->key);
-  free(rt->base_url);
-  free(rt->api_prefix);
-  free(rt->webhook_url);
-  if (rt->webhook_secret != NULL)
-    memset(rt->webhook_secret, 0, strlen(rt->webhook_secret));
-  free(rt->webhook_secret);
+  teardown(s, code, 1);
 }

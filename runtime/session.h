@@ -25,6 +25,7 @@ typedef struct SfSession {
   char *key;
   SfRunInfo run;             /* the journaled run (when journaling) */
   SfRunLock lock;            /* this process owns the run (run_lock.h) */
+  int exited;                /* the script called os.exit() */
 } SfSession;
 
 /*

@@ -41,7 +41,7 @@ t_true()      { exit_case true_ 'os.exit(true)' 0; }
 t_false()     { exit_case false_ 'os.exit(false, true)' 1; }
 t_noarg()     { exit_case noarg 'os.exit()' 0; }
 t_spawned()   {
-  exit_case spawned 'sonic.wait(sonic.spawn(function () sonic.sleep(0.01); os.exit(5) end))' 5
+  exit_case spawned 'sonic.spawn(function () sonic.sleep(0.01); os.exit(5) end):wait()' 5
 }
 t_resume_after_exit() {
   # the exited run can be resumed: the create replays, nothing is resent
