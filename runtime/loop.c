@@ -26,12 +26,42 @@
 ** and sf_loop_catch_signals touch it. */
 static SfRuntime *signal_target;
 
+/* SIGALRM, armed by a second signal: the loop did not get control back
+** within a second (a C function that runs long, such as a pathological
+** string.find): end the process now. */
+static void on_watchdog (int sig) {
+  static const char msg[] = "sonicflow: still busy a second after the "
+                            "second signal: stopped at once\n";
+  (void)sig;
+  if (write(2, msg, sizeof(msg) - 1) < 0) {
+    /* nothing more can be done */
+  }
+  _exit(130);
+}
+
+/*
+** SIGINT/SIGTERM. Only async-signal-safe steps: flags, a byte on the wake
+** pipe (for a loop asleep in epoll), lua_sethook on the task thread that
+** runs Lua code now (so a busy Lua loop raises "cancelled" at its next
+** instruction), and from the second signal on a watchdog.
+*/
 static void on_signal (int sig) {
   int saved = errno;
   SfRuntime *rt = signal_target;
+  lua_State *co;
   if (rt != NULL) {
     rt->interrupted = sig;
     rt->signals++;
+    if ((co = rt->running) != NULL)
+      sf_limits_interrupt(co, &rt->limits, (int)rt->signals);
+    if (rt->signals > 1) {
+      struct sigaction sa;
+      memset(&sa, 0, sizeof(sa));
+      sa.sa_handler = on_watchdog;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGALRM, &sa, NULL);
+      alarm(1);
+    }
     if (write(rt->wake_pipe[1], "x", 1) < 0) {
       /* the pipe is full: a wake is already pending */
     }
@@ -114,7 +144,8 @@ static void drain_wake_pipe (SfRuntime *rt) {
     ;
 }
 
-SfLoopEnd sf_loop_run (SfRuntime *rt) {
+/* The turns of the loop, until it ends. */
+static SfLoopEnd run_turns (SfRuntime *rt) {
   for (;;) {
     long wait_ms;
     sf_task_run_ready(rt);
@@ -127,8 +158,10 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
       sf_task_cancel_all(rt->L);
       continue;
     }
-    if (rt->tasks_alive == 0)
-      return rt->stopping ? SF_LOOP_INTERRUPTED : SF_LOOP_FINISHED;
+    if (rt->tasks_alive == 0)   /* (a signal may have ended the tasks
+                                ** before the loop saw it) */
+      return rt->stopping || (rt->interrupted && (rt->main_task == NULL ||
+             !rt->main_task->ok)) ? SF_LOOP_INTERRUPTED : SF_LOOP_FINISHED;
     if (rt->interrupted && !rt->stopping) {
       /* stop starting work; let paid calls in flight get their answer
       ** (and its journal record) so nothing ends up "unknown" */
@@ -170,4 +203,14 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
     }
     sf_http_report_done(&rt->http);
   }
+}
+
+SfLoopEnd sf_loop_run (SfRuntime *rt) {
+  SfLoopEnd end = run_turns(rt);
+  /* the outcomes of the last turn (an answered create before a Ctrl-C)
+  ** are committed now, whatever the teardown brings */
+  sf_journal_flush(rt->journal);
+  if (rt->signals > 1)
+    alarm(0);                 /* the loop has control: no watchdog */
+  return end;
 }

@@ -20,6 +20,8 @@ typedef struct SfRuntime {
   SfTask *ready_head, *ready_tail;   /* tasks to resume this turn */
   int tasks_alive;           /* spawned and not finished */
   SfTask *main_task;         /* the script's main chunk */
+  lua_State *volatile running;  /* the task thread resumed right now, for
+                                   the signal handler (loop.c) */
   int cancelled_all;         /* the main chunk failed: others stopped */
   int next_task_id;
   int wake_pipe[2];          /* written by signal handlers */

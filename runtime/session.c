@@ -1,6 +1,8 @@
 /*
 ** session.c -- set up and tear down one invocation (see session.h).
 */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -38,11 +40,28 @@ static void sandbox_state_path (const SfRunOptions *o, const char *id,
   snprintf(out, n, "%.*s/sandbox-%s.db", dirlen, slash ? j : ".", id);
 }
 
+/* Threads started between the two calls (the sandbox's, the webhook
+** receiver's) block the stop signals, so SIGINT/SIGTERM always reach
+** the main thread, whose handler hooks the Lua code running there. */
+static void block_stop_signals (sigset_t *old) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGALRM);
+  pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals (const sigset_t *old) {
+  pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 /* Start the in-process sandbox; on success rt->base_url points at it. */
 static int start_sandbox (SfSession *s, const SfRunOptions *o, char *err,
                           size_t errlen) {
   SfSandboxConfig cfg;
   char state[1200];
+  sigset_t mask;
   sf_sandbox_config_init(&cfg);
   cfg.speed = o->dry_run ? DRY_RUN_SPEED : IN_PROCESS_SPEED;
   if (o->dry_run)
@@ -52,8 +71,10 @@ static int start_sandbox (SfSession *s, const SfRunOptions *o, char *err,
     sandbox_state_path(o, s->run.id, state, sizeof(state));
     cfg.state_path = state;
   }
+  block_stop_signals(&mask);
   s->sandbox = sf_target_sandbox(&s->rt, &s->key, &cfg, o->sandbox_args,
                                  err, errlen);
+  restore_signals(&mask);
   if (s->sandbox == NULL)
     return -1;
   if (o->verbosity > 0)
@@ -71,15 +92,18 @@ static int start_webhooks (SfSession *s, const SfRunOptions *o, char *err,
                            size_t errlen) {
   SfRuntime *rt = &s->rt;
   char secret[65], url[600];
+  sigset_t mask;
   if (o->webhook_secret != NULL) {
     snprintf(secret, sizeof(secret), "%s", o->webhook_secret);
   } else if (sf_secret_random_hex(secret, 32) != 0) {   /* 256 bits */
     snprintf(err, errlen, "cannot make a webhook secret");
     return -1;
   }
+  block_stop_signals(&mask);
   rt->webhooks = sf_webhooks_start(o->webhook_listen, secret,
       rt->journal != NULL && !o->dry_run ? (o->journal ? o->journal
       : DEFAULT_JOURNAL) : NULL, rt->run_id, rt->wake_pipe[1], err, errlen);
+  restore_signals(&mask);
   if (rt->webhooks == NULL)
     return -1;
   if (o->webhook_url != NULL)

@@ -351,7 +351,9 @@ static void task_resume (SfRuntime *rt, SfTask *t) {
   t->waiting = SF_WAIT_NONE;
   t->abort_wait = NULL;
   t->wait_obj = NULL;
+  rt->running = co;                   /* a signal now hooks this one */
   status = lua_resume(co, rt->L, nargs, &nres);
+  rt->running = NULL;
   if (status == LUA_YIELD) {
     lua_pop(co, nres);
     if (t->waiting == SF_WAIT_NONE)   /* plain coroutine.yield(): let */
