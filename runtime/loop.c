@@ -71,6 +71,8 @@ static void on_signal (int sig) {
 
 void sf_loop_catch_signals (SfRuntime *rt) {
   struct sigaction sa;
+  if (rt->L != NULL)           /* the interrupt hook reads it (sonic.so */
+    sf_limits_register(rt->L, &rt->limits);   /* has no limits of its own) */
   signal_target = rt;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_signal;

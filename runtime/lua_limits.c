@@ -64,9 +64,13 @@ static void count_hook (lua_State *L, lua_Debug *ar) {
   }
 }
 
-void sf_limits_watch (lua_State *L, SfLimits *lim) {
+void sf_limits_register (lua_State *L, SfLimits *lim) {
   lua_pushlightuserdata(L, lim);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &LIMITS_KEY);
+}
+
+void sf_limits_watch (lua_State *L, SfLimits *lim) {
+  sf_limits_register(L, lim);
   if (lim->max_instructions > 0)
     lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
 }
@@ -79,8 +83,10 @@ static void interrupt_hook (lua_State *L, lua_Debug *ar) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &LIMITS_KEY);
   lim = (SfLimits *)lua_touserdata(L, -1);
   lua_pop(L, 1);
-  if (lim == NULL)
+  if (lim == NULL) {                /* not registered: never stay armed */
+    lua_sethook(L, NULL, 0, 0);
     return;
+  }
   if (lim->interrupt < 2) {         /* once: then the usual hook again */
     if (lim->max_instructions > 0 && !lim->exceeded)
       lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);

@@ -30,6 +30,10 @@ lua_State *sf_limits_newstate (SfLimits *lim);
 */
 void sf_limits_watch (lua_State *L, SfLimits *lim);
 
+/* Only make 'lim' the limits of L (what its hooks read), with no cap
+** armed: for sf_limits_interrupt in a state that has no limits. */
+void sf_limits_register (lua_State *L, SfLimits *lim);
+
 /*
 ** From a signal handler (lua_sethook is async-signal-safe, as the manual
 ** says): make the thread 'L', which runs Lua code now, raise "cancelled"

@@ -95,6 +95,29 @@ t_resume_while_running() {
   expect_eq "$(json_field "$run" attempts)" 1 "attempts (a refused resume is not one)"
 }
 
+# the owner that crashed left its lock file (its pid inside); the kernel
+# dropped its lock, so the next resume takes the run over at once
+t_stale_owner() {
+  local run id dead
+  rm -rf "$WORK/.sonicflow"
+  (cd "$WORK" && SONICFLOW_CRASH_AT=before_intent:2 exec "$SF" \
+     run -q --base-url "$URL" "$WF") >/dev/null 2>&1 </dev/null || true
+  run=$(cd "$WORK" && "$SF" runs --json)
+  id=$(json_field "$run" id)
+  expect_true "the crashed owner left run-$id.lock" \
+    test -s "$WORK/.sonicflow/run-$id.lock"
+  dead=$(cat "$WORK/.sonicflow/run-$id.lock" 2>/dev/null || echo none)
+  expect_true "the pid in it ($dead) is gone" \
+    bash -c "! kill -0 '$dead' 2>/dev/null"
+  sf_run resume --base-url "$URL"
+  expect_rc 0
+  expect_grep "run $id: taking it over from pid $dead, which is gone" "$ERR"
+  expect_grep "workflow done" "$OUT"
+  expect_true "no lock file is left behind" \
+    bash -c "! ls '$WORK'/.sonicflow/*.lock 2>/dev/null | grep -q ."
+}
+
 run_case "two resumes racing after a crash: one refused, each step paid once" t_two_resumes
+run_case "a dead owner is taken over" t_stale_owner
 run_case "resume of a run still in progress is refused" t_resume_while_running
 summary
