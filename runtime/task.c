@@ -305,7 +305,10 @@ static void task_finish (SfRuntime *rt, SfTask *t, int status, int nres) {
   } else {
     lua_createtable(L, 0, 3);         /* TASKS ud outcome */
     lua_xmove(co, L, 1);              /* TASKS ud outcome err */
-    t->cancel_error = t->cancel_requested && is_cancel_error(L);
+    /* (a signal's hook raises "cancelled" before the loop has asked the
+    ** tasks to stop: the same cancellation, not an error to report) */
+    t->cancel_error = (t->cancel_requested || rt->interrupted) &&
+                      is_cancel_error(L);
     lua_setfield(L, -2, "err");
     luaL_traceback(L, co, NULL, 0);
     lua_setfield(L, -2, "traceback");
