@@ -46,15 +46,13 @@ static int still_there (int fd, const char *path) {
          a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int sf_run_lock (SfRunLock *lk, const char *journal, const char *id,
+int sf_run_lock (SfRunLock *lk, const char *path, const char *id,
                  pid_t *owner, pid_t *previous, char *err, size_t errlen) {
-  const char *slash = strrchr(journal, '/');
-  int dirlen = slash ? (int)(slash - journal) : 1, attempt;
   struct flock fl;
   char pid[24];
+  int attempt;
   *owner = *previous = 0;
-  snprintf(lk->path, sizeof(lk->path), "%.*s/run-%s.lock", dirlen,
-           slash ? journal : ".", id);
+  snprintf(lk->path, sizeof(lk->path), "%s", path);
   for (attempt = 0; attempt < 20; attempt++) {
     int fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {

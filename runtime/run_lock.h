@@ -23,12 +23,12 @@ typedef struct SfRunLock {
 void sf_run_lock_init (SfRunLock *lk);
 
 /*
-** Take run 'id' of the journal at 'journal' for this process, without
-** waiting. Returns 0 when this process owns it now (*previous = the pid of
+** Take run 'id' for this process, through the lock file at 'path' (next
+** to the journal), without waiting. Returns 0 when this process owns it now (*previous = the pid of
 ** a dead owner it took over, or 0), 1 when a live process owns it
 ** (*owner = its pid, 0 if unknown), -1 with a message in 'err'.
 */
-int sf_run_lock (SfRunLock *lk, const char *journal, const char *id,
+int sf_run_lock (SfRunLock *lk, const char *path, const char *id,
                  pid_t *owner, pid_t *previous, char *err, size_t errlen);
 
 /* Give the run up: the lock file is removed, then the lock dropped. */

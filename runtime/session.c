@@ -30,14 +30,16 @@
 #define DEFAULT_MEMORY_MB 256.0          /* --sandbox-script defaults */
 #define DEFAULT_INSTRUCTIONS 1e9
 
-/* The file next to the journal where the in-process sandbox of run 'id'
-** keeps its state, so that resuming finds the same tasks. */
-static void sandbox_state_path (const SfRunOptions *o, const char *id,
-                                char *out, size_t n) {
+/* The file "<kind>-<run id><ext>" in the journal's directory: where the
+** in-process sandbox of the run keeps its state (so that resuming finds
+** the same tasks), and the run's lock (run_lock.h). */
+static void beside_journal (const SfRunOptions *o, const char *kind,
+                            const char *id, const char *ext, char *out,
+                            size_t n) {
   const char *j = o->journal ? o->journal : DEFAULT_JOURNAL;
   const char *slash = strrchr(j, '/');
   int dirlen = slash ? (int)(slash - j) : 1;
-  snprintf(out, n, "%.*s/sandbox-%s.db", dirlen, slash ? j : ".", id);
+  snprintf(out, n, "%.*s/%s-%s%s", dirlen, slash ? j : ".", kind, id, ext);
 }
 
 /* Threads started between the two calls (the sandbox's, the webhook
@@ -68,7 +70,7 @@ static int start_sandbox (SfSession *s, const SfRunOptions *o, char *err,
     cfg.clip_seconds = DRY_RUN_CLIP_SECONDS;
   cfg.quiet = 1;
   if (s->rt.journal != NULL && !o->dry_run) {
-    sandbox_state_path(o, s->run.id, state, sizeof(state));
+    beside_journal(o, "sandbox", s->run.id, ".db", state, sizeof(state));
     cfg.state_path = state;
   }
   block_stop_signals(&mask);
@@ -127,10 +129,11 @@ static int start_webhooks (SfSession *s, const SfRunOptions *o, char *err,
 /* Make this process the owner of run 'id' (run_lock.h). Exit code: a
 ** run that a live process owns is refused at once. */
 static int own_run (SfSession *s, const SfRunOptions *o, const char *id) {
-  char err[512];
+  char err[512], path[sizeof(s->lock.path)];
   pid_t owner, previous;
-  int rc = sf_run_lock(&s->lock, o->journal ? o->journal : DEFAULT_JOURNAL,
-                       id, &owner, &previous, err, sizeof(err));
+  int rc;
+  beside_journal(o, "run", id, ".lock", path, sizeof(path));
+  rc = sf_run_lock(&s->lock, path, id, &owner, &previous, err, sizeof(err));
   if (rc < 0) {
     sf_log_error("%s", err);
     return SF_EXIT_FAILED;
