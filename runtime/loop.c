@@ -59,7 +59,9 @@ static void on_signal (int sig) {
       memset(&sa, 0, sizeof(sa));
       sa.sa_handler = on_watchdog;
       sigemptyset(&sa.sa_mask);
-      sigaction(SIGALRM, &sa, NULL);
+      if (!rt->watchdog)        /* keep the embedding program's action */
+        sigaction(SIGALRM, &sa, &rt->saved_alarm);
+      rt->watchdog = 1;
       alarm(1);
     }
     if (write(rt->wake_pipe[1], "x", 1) < 0) {
@@ -212,7 +214,10 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
   /* the outcomes of the last turn (an answered create before a Ctrl-C)
   ** are committed now, whatever the teardown brings */
   sf_journal_flush(rt->journal);
-  if (rt->signals > 1)
-    alarm(0);                 /* the loop has control: no watchdog */
+  if (rt->watchdog) {         /* the loop has control: no watchdog */
+    alarm(0);
+    sigaction(SIGALRM, &rt->saved_alarm, NULL);
+    rt->watchdog = 0;
+  }
   return end;
 }

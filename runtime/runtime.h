@@ -27,6 +27,8 @@ typedef struct SfRuntime {
   int wake_pipe[2];          /* written by signal handlers */
   volatile sig_atomic_t interrupted;  /* the last signal's number */
   volatile sig_atomic_t signals;      /* how many arrived */
+  volatile sig_atomic_t watchdog;     /* SIGALRM armed by a 2nd signal */
+  struct sigaction saved_alarm;       /* SIGALRM's action before that */
   int stopping;              /* interrupted: draining the calls in flight */
   uint64_t stop_deadline;    /* ms: give up draining after this */
   /* where the service is */

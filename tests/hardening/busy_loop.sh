@@ -16,6 +16,9 @@ if spin == "plain" then
   while true do end
 elseif spin == "stubborn" then        -- swallows every error it can
   while true do pcall(function () while true do end end) end
+elseif spin == "c" then                -- stuck in C: no hook can fire
+  print("in C")
+  string.find(("a"):rep(40), ("a*"):rep(40) .. "b")   -- backtracks ~forever
 elseif spin == "spawned" then         -- the loop is in another task
   sonic.spawn(function () while true do end end)
   sonic.wait(t)
@@ -89,8 +92,35 @@ t_spawned() {
   LIMIT_MS=2000 spin_case spawned INT
 }
 
+t_stuck_in_c() {
+  # a C function that never returns: the second signal's watchdog ends
+  # the process a second later (what the loop had not committed yet is
+  # lost then: docs/durability.md)
+  local t0 dt
+  rm -rf "$WORK/.sonicflow"
+  N_RUN=$((N_RUN + 1)); OUT=$WORK/run$N_RUN.out; ERR=$WORK/run$N_RUN.err
+  (cd "$WORK" && SPIN=c exec env --default-signal=INT "$SF" run -q \
+     --base-url "$URL" "$WF") </dev/null >"$OUT" 2>"$ERR" &
+  BG_PID=$!; PIDS+=("$BG_PID")
+  wait_for_line "in C" "$OUT" 30 || fail_because "the script did not start"
+  sleep 0.2
+  kill -INT "$BG_PID"
+  sleep 0.5
+  expect_true "the first signal cannot stop C code" kill -0 "$BG_PID"
+  t0=$(now_ms)
+  kill -INT "$BG_PID"
+  wait_bg 10
+  dt=$(( $(now_ms) - t0 ))
+  expect_rc 130
+  expect_grep "still busy a second after the second signal: stopped at once" "$ERR"
+  if ((dt > 2000 || dt < 900)); then
+    fail_because "ended $dt ms after the second signal (want about 1000)"
+  fi
+}
+
 run_case "while true do end after a create: SIGINT stops it" t_plain
 run_case "the same with SIGTERM" t_term
 run_case "a loop that swallows errors: the second SIGINT ends it" t_stubborn
 run_case "a spinning spawned task: SIGINT stops it" t_spawned
+run_case "stuck in a C function: the second signal ends it in a second" t_stuck_in_c
 summary
