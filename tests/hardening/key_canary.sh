@@ -46,6 +46,9 @@ t_sandbox_with_key() {
        cut -d'"' -f4)" -v --sandbox-args "$FAST"
   expect_rc 0
   expect_eq "$(hits "$dir" "$OUT" "$ERR")" 0 "after the resume"
+  MUSICAPI_KEY=$canary sf_run_in "$dir" report -o "$dir/report.html"
+  expect_rc 0
+  expect_eq "$(hits "$dir" "$OUT" "$ERR")" 0 "after a report"
 }
 
 t_sandbox_state_option() {
