@@ -26,9 +26,9 @@
 ** and sf_loop_catch_signals touch it. */
 static SfRuntime *signal_target;
 
-/* SIGALRM, armed by a second signal: the loop did not get control back
-** within a second (a C function that runs long, such as a pathological
-** string.find): end the process now. */
+/* SIGALRM, armed by a second signal: the process is still there a
+** second later (a C function that runs long, such as a pathological
+** string.find, kept the loop from getting control back): end it now. */
 static void on_watchdog (int sig) {
   static const char msg[] = "sonicflow: still busy a second after the "
                             "second signal: stopped at once\n";
@@ -214,10 +214,10 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
   /* the outcomes of the last turn (an answered create before a Ctrl-C)
   ** are committed now, whatever the teardown brings */
   sf_journal_flush(rt->journal);
-  if (rt->watchdog) {         /* the loop has control: no watchdog */
-    alarm(0);
+  if (rt->watchdog && rt->embedded) {   /* sonic.run returns to its */
+    alarm(0);                           /* caller: no watchdog there */
     sigaction(SIGALRM, &rt->saved_alarm, NULL);
     rt->watchdog = 0;
-  }
+  }   /* (sonicflow itself ends now: the watchdog bounds the teardown) */
   return end;
 }
