@@ -34,7 +34,9 @@ static void *limited_alloc (void *ud, void *ptr, size_t osize,
 }
 
 static int panic (lua_State *L) {
-  const char *msg = lua_tostring(L, -1);
+  /* only a string is read: converting anything else could raise again */
+  const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                    : NULL;
   fprintf(stderr, "sonicflow: unprotected Lua error: %s\n",
           msg ? msg : "(not a string)");
   return 0;                     /* Lua aborts the process */
