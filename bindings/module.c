@@ -26,6 +26,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "bindings.h"
+#include "error_text.h"
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
@@ -149,6 +150,15 @@ static void run_reset (SfRuntime *rt) {
   rt->stopping = 0;
 }
 
+/* Print the error on top (a spawned task's that nobody waited for) as
+** one line, whatever its __tostring does, and pop it. */
+static void report_unobserved (lua_State *L) {
+  int top = lua_gettop(L);
+  sf_log_error("error in a spawned task that nobody waited for: %s",
+               sf_error_text(L, -1));
+  lua_settop(L, top - 1);
+}
+
 /*
 ** Push the first error of a spawned task that failed with nobody waiting
 ** for it and that no earlier run reported (the others are logged), or
@@ -172,9 +182,7 @@ static int push_unobserved (lua_State *L, int mod) {
         found = 1;
         lua_insert(L, -3);                       /* err reported list */
       } else {
-        sf_log_error("error in a spawned task that nobody waited for: %s",
-                     luaL_tolstring(L, -1, NULL));
-        lua_pop(L, 2);
+        report_unobserved(L);                    /* pops err */
       }
     } else {
       lua_pop(L, 1);
@@ -251,11 +259,8 @@ static int module_run (lua_State *L) {
   run_reset(rt);
   n = sf_task_push_outcome(L, 1);                /* handle ok r1..rn */
   if (!lua_toboolean(L, 2)) {                    /* handle false err */
-    while (push_unobserved(L, lua_upvalueindex(1))) {
-      sf_log_error("error in a spawned task that nobody waited for: %s",
-                   luaL_tolstring(L, -1, NULL));
-      lua_pop(L, 2);
-    }
+    while (push_unobserved(L, lua_upvalueindex(1)))
+      report_unobserved(L);                      /* pops err */
     return lua_error(L);                         /* the main task's err */
   }
   if (push_unobserved(L, lua_upvalueindex(1)))

@@ -89,7 +89,8 @@ static const char run_help[] =
   "  -h, --help           this text\n"
   "\n"
   "exit codes: 0 success, 1 the workflow failed, 2 usage or configuration\n"
-  "error, 130 interrupted (the resume command is printed).\n";
+  "error, 75 the run is owned by another live process, 130 interrupted\n"
+  "(the resume command is printed), or the code of the script's os.exit.\n";
 
 
 /* Print the dry run's cost table from the journal. */

@@ -466,3 +466,36 @@ int sf_journal_download_owner (SfJournal *j, const char *dest, char *source,
   sqlite3_finalize(st);
   return found;
 }
+
+/* ------------------------------------------- ownership and os.exit */
+
+int sf_journal_run_peek (SfJournal *j, const char *id, char out[40],
+                         char status[16]) {
+  sqlite3_stmt *st = id != NULL
+    ? prep(j, "SELECT id, status FROM runs WHERE id = ?", "t", id)
+    : prep(j, "SELECT id, status FROM runs WHERE status <> 'finished'"
+              " ORDER BY started_at DESC, rowid DESC LIMIT 1", "");
+  int rc;
+  if (st == NULL)
+    return -1;
+  if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    copy_col(st, 0, out, 40);
+    copy_col(st, 1, status, 16);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int sf_journal_run_exited (SfJournal *j, const char *id, int code) {
+  char at[32];
+  now_iso(at);
+  /* journals written before the column existed get it now (the error
+  ** for a column that is already there is expected and ignored) */
+  sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN exit_code INTEGER",
+               NULL, NULL, NULL);
+  if (write_stmt(j, prep(j, "UPDATE runs SET status = 'exited',"
+                        " finished_at = ?, exit_code = ? WHERE id = ?",
+                        "tit", at, (long long)code, id)) != 0)
+    return -1;
+  return sf_journal_flush(j);
+}

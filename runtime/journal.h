@@ -112,4 +112,13 @@ int sf_journal_download_owner (SfJournal *j, const char *dest, char *source,
 /* Print the runs as a table, or as a JSON array. 0 or -1. */
 int sf_journal_print_runs (SfJournal *j, int json);
 
+/* Read-only: the id and status of run 'id', or of the latest run that
+** did not finish (NULL); unlike sf_journal_run_find it counts no
+** attempt, so a resume that is refused leaves no trace. 1, 0, -1. */
+int sf_journal_run_peek (SfJournal *j, const char *id, char out[40],
+                         char status[16]);
+/* The script ended the process with os.exit(code): status "exited", the
+** code in runs.exit_code; committed at once. 0 or -1. */
+int sf_journal_run_exited (SfJournal *j, const char *id, int code);
+
 #endif

@@ -9,6 +9,7 @@
 */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -27,12 +28,44 @@
 ** and sf_loop_catch_signals touch it. */
 static SfRuntime *signal_target;
 
+/* SIGALRM, armed by a second signal: the process is still there a
+** second later (a C function that runs long, such as a pathological
+** string.find, kept the loop from getting control back): end it now. */
+static void on_watchdog (int sig) {
+  static const char msg[] = "sonicflow: still busy a second after the "
+                            "second signal: stopped at once\n";
+  (void)sig;
+  if (write(2, msg, sizeof(msg) - 1) < 0) {
+    /* nothing more can be done */
+  }
+  _exit(130);
+}
+
+/*
+** SIGINT/SIGTERM. Only async-signal-safe steps: flags, a byte on the wake
+** pipe (for a loop asleep in epoll), lua_sethook on the task thread that
+** runs Lua code now (so a busy Lua loop raises "cancelled" at its next
+** instruction), and from the second signal on a watchdog.
+*/
 static void on_signal (int sig) {
   int saved = errno;
   SfRuntime *rt = signal_target;
+  lua_State *co;
   if (rt != NULL) {
     rt->interrupted = sig;
     rt->signals++;
+    if ((co = rt->running) != NULL)
+      sf_limits_interrupt(co, &rt->limits, (int)rt->signals);
+    if (rt->signals > 1) {
+      struct sigaction sa;
+      memset(&sa, 0, sizeof(sa));
+      sa.sa_handler = on_watchdog;
+      sigemptyset(&sa.sa_mask);
+      if (!rt->watchdog)        /* keep the embedding program's action */
+        sigaction(SIGALRM, &sa, &rt->saved_alarm);
+      rt->watchdog = 1;
+      alarm(1);
+    }
     if (write(rt->wake_pipe[1], "x", 1) < 0) {
       /* the pipe is full: a wake is already pending */
     }
@@ -42,6 +75,8 @@ static void on_signal (int sig) {
 
 void sf_loop_catch_signals (SfRuntime *rt) {
   struct sigaction sa;
+  if (rt->L != NULL)           /* the interrupt hook reads it (sonic.so */
+    sf_limits_register(rt->L, &rt->limits);   /* has no limits of its own) */
   signal_target = rt;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_signal;
@@ -118,7 +153,8 @@ static void drain_wake_pipe (SfRuntime *rt) {
     ;
 }
 
-SfLoopEnd sf_loop_run (SfRuntime *rt) {
+/* The turns of the loop, until it ends. */
+static SfLoopEnd run_turns (SfRuntime *rt) {
   for (;;) {
     long wait_ms;
     sf_task_run_ready(rt);
@@ -131,8 +167,10 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
       sf_task_cancel_all(rt->L);
       continue;
     }
-    if (rt->tasks_alive == 0)
-      return rt->stopping ? SF_LOOP_INTERRUPTED : SF_LOOP_FINISHED;
+    if (rt->tasks_alive == 0)   /* (a signal may have ended the tasks
+                                ** before the loop saw it) */
+      return rt->stopping || (rt->interrupted && (rt->main_task == NULL ||
+             !rt->main_task->ok)) ? SF_LOOP_INTERRUPTED : SF_LOOP_FINISHED;
     if (rt->interrupted && !rt->stopping) {
       /* stop starting work; let paid calls in flight get their answer
       ** (and its journal record) so nothing ends up "unknown" */
@@ -174,4 +212,33 @@ SfLoopEnd sf_loop_run (SfRuntime *rt) {
     }
     sf_http_report_done(&rt->http);
   }
+}
+
+SfLoopEnd sf_loop_run (SfRuntime *rt) {
+  SfLoopEnd end = run_turns(rt);
+  /* the outcomes of the last turn (an answered create before a Ctrl-C)
+  ** are committed now, whatever the teardown brings */
+  sf_journal_flush(rt->journal);
+  if (rt->watchdog && rt->embedded) {   /* sonic.run returns to its */
+    alarm(0);                           /* caller: no watchdog there */
+    sigaction(SIGALRM, &rt->saved_alarm, NULL);
+    rt->watchdog = 0;
+  }   /* (sonicflow itself ends now: the watchdog bounds the teardown) */
+  return end;
+}
+
+/* Threads started between the two calls (the sandbox's, the webhook
+** receiver's) block the stop signals, so SIGINT/SIGTERM always reach
+** the main thread, whose handler hooks the Lua code running there. */
+void sf_block_stop_signals (sigset_t *old) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGALRM);
+  pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void sf_restore_signals (const sigset_t *old) {
+  pthread_sigmask(SIG_SETMASK, old, NULL);
 }

@@ -4,6 +4,7 @@
 #ifndef SF_LOOP_H
 #define SF_LOOP_H
 
+#include <signal.h>
 #include "runtime.h"
 
 /* Outcome of sf_loop_run. */
@@ -28,5 +29,10 @@ void sf_loop_catch_signals (SfRuntime *rt);
 ** protected call.
 */
 SfLoopEnd sf_loop_run (SfRuntime *rt);
+
+/* Around starting a thread of our own: it inherits a mask that keeps
+** SIGINT/SIGTERM/SIGALRM for the Lua thread (see loop.c). */
+void sf_block_stop_signals (sigset_t *old);
+void sf_restore_signals (const sigset_t *old);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <lauxlib.h>
 #include "lua_limits.h"
+#include "task.h"
 
 #define HOOK_STEP 10000      /* instructions between two hook calls */
 
@@ -33,7 +34,9 @@ static void *limited_alloc (void *ud, void *ptr, size_t osize,
 }
 
 static int panic (lua_State *L) {
-  const char *msg = lua_tostring(L, -1);
+  /* only a string is read: converting anything else could raise again */
+  const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                    : NULL;
   fprintf(stderr, "sonicflow: unprotected Lua error: %s\n",
           msg ? msg : "(not a string)");
   return 0;                     /* Lua aborts the process */
@@ -63,9 +66,42 @@ static void count_hook (lua_State *L, lua_Debug *ar) {
   }
 }
 
-void sf_limits_watch (lua_State *L, SfLimits *lim) {
+void sf_limits_register (lua_State *L, SfLimits *lim) {
   lua_pushlightuserdata(L, lim);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &LIMITS_KEY);
+}
+
+void sf_limits_watch (lua_State *L, SfLimits *lim) {
+  sf_limits_register(L, lim);
   if (lim->max_instructions > 0)
     lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+}
+
+/* Set by sf_limits_interrupt on the thread that was running: raises
+** "cancelled" inside it, where the script's Lua code is. */
+static void interrupt_hook (lua_State *L, lua_Debug *ar) {
+  SfLimits *lim;
+  (void)ar;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &LIMITS_KEY);
+  lim = (SfLimits *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (lim == NULL) {                /* not registered: never stay armed */
+    lua_sethook(L, NULL, 0, 0);
+    return;
+  }
+  if (lim->interrupt < 2) {         /* once: then the usual hook again */
+    if (lim->max_instructions > 0 && !lim->exceeded)
+      lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+    else if (!lim->exceeded)
+      lua_sethook(L, NULL, 0, 0);
+  }
+  sf_push_error(L, SF_KIND_CANCELLED, lim->interrupt < 2
+                ? "interrupted: the script was stopped by a signal"
+                : "interrupted again: stopping at once");
+  lua_error(L);
+}
+
+void sf_limits_interrupt (lua_State *L, SfLimits *lim, int count) {
+  lim->interrupt = count;
+  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1);
 }

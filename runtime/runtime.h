@@ -21,11 +21,15 @@ typedef struct SfRuntime {
   SfTask *ready_head, *ready_tail;   /* tasks to resume this turn */
   int tasks_alive;           /* spawned and not finished */
   SfTask *main_task;         /* the script's main chunk */
+  lua_State *volatile running;  /* the task thread resumed right now, for
+                                   the signal handler (loop.c) */
   int cancelled_all;         /* the main chunk failed: others stopped */
   int next_task_id;
   int wake_pipe[2];          /* written by signal handlers */
   volatile sig_atomic_t interrupted;  /* the last signal's number */
   volatile sig_atomic_t signals;      /* how many arrived */
+  volatile sig_atomic_t watchdog;     /* SIGALRM armed by a 2nd signal */
+  struct sigaction saved_alarm;       /* SIGALRM's action before that */
   int stopping;              /* interrupted: draining the calls in flight */
   uint64_t stop_deadline;    /* ms: give up draining after this */
   /* where the service is */

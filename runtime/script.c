@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <lauxlib.h>
+#include "error_text.h"
 #include "log.h"
 #include "loop.h"
 #include "script.h"
@@ -25,8 +26,10 @@ void sf_script_set_arg (lua_State *L, const char *script, int argc,
 /* Print one failure: its first line always, the traceback with -v. */
 static void report_error (lua_State *L, int outcome, const char *prefix) {
   const char *msg, *nl;
-  lua_getfield(L, outcome, "err");
-  msg = luaL_tolstring(L, -1, NULL);   /* uses __tostring of error tables */
+  int top = lua_gettop(L);
+  lua_getfield(L, outcome, "err");     /* the outcome is the host's table */
+  msg = sf_error_text(L, -1);          /* __tostring of error tables, and
+                                       ** no abort when that fails */
   nl = strchr(msg, '\n');
   sf_log_error("%s%.*s", prefix, nl ? (int)(nl - msg) : (int)strlen(msg),
                msg);
@@ -35,9 +38,8 @@ static void report_error (lua_State *L, int outcome, const char *prefix) {
       fprintf(stderr, "%s\n", nl + 1);
     if (lua_getfield(L, outcome, "traceback") == LUA_TSTRING)
       fprintf(stderr, "%s\n", lua_tostring(L, -1));
-    lua_pop(L, 1);
   }
-  lua_pop(L, 2);
+  lua_settop(L, top);
 }
 
 /* The loop, as a C function run under lua_pcall: a memory error raised
@@ -58,7 +60,7 @@ int sf_script_run (SfRuntime *rt, int nargs) {
   lua_pushcfunction(L, loop_main);
   lua_pushlightuserdata(L, rt);
   if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    sf_log_error("%s", lua_tostring(L, -1));
+    sf_log_error("%s", sf_error_text(L, -1));
     lua_settop(L, handle - 1);
     return SF_EXIT_FAILED;
   }
@@ -84,10 +86,12 @@ int sf_script_run (SfRuntime *rt, int nargs) {
   }
   if (main_task->done && !main_task->ok) {
     lua_getiuservalue(L, handle, 2);           /* the outcome */
-    if (lua_getfield(L, -1, "err") == LUA_TTABLE &&
-        lua_getfield(L, -1, "kind") == LUA_TSTRING)
-      snprintf(rt->failure_kind, sizeof(rt->failure_kind), "%s",
-               lua_tostring(L, -1));
+    if (lua_getfield(L, -1, "err") == LUA_TTABLE) {   /* outcome err */
+      lua_pushliteral(L, "kind");   /* raw: a script's own error table */
+      if (lua_rawget(L, -2) == LUA_TSTRING)   /* may have a broken __index */
+        snprintf(rt->failure_kind, sizeof(rt->failure_kind), "%s",
+                 lua_tostring(L, -1));
+    }
     lua_settop(L, handle + 1);
     if (!main_task->cancel_error)
       report_error(L, lua_gettop(L), "");

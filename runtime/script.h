@@ -12,6 +12,8 @@ enum {
   SF_EXIT_OK = 0,
   SF_EXIT_FAILED = 1,        /* the workflow raised an error */
   SF_EXIT_USAGE = 2,         /* usage or configuration error */
+  SF_EXIT_BUSY = 75,         /* the run is owned by another live process
+                             ** (sysexits' EX_TEMPFAIL: try again later) */
   SF_EXIT_INTERRUPTED = 130  /* SIGINT / SIGTERM */
 };
 

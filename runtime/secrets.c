@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include "secrets.h"
 
@@ -83,6 +84,18 @@ int sf_secret_load (const char *key_file, char **key, char *err,
     return 0;
   snprintf(path, sizeof(path), "%s/.config/sonicflow/key", home);
   return read_key_file(path, 0, key, err, errlen);
+}
+
+int sf_secret_random_hex (char *hex, size_t nbytes) {
+  unsigned char rnd[64];
+  size_t i;
+  if (nbytes > sizeof(rnd) ||
+      getrandom(rnd, nbytes, 0) != (ssize_t)nbytes)
+    return -1;
+  for (i = 0; i < nbytes; i++)
+    snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+  memset(rnd, 0, sizeof(rnd));
+  return 0;
 }
 
 void sf_secret_free (char *key) {

@@ -17,6 +17,10 @@
 int sf_secret_load (const char *key_file, char **key, char *err,
                     size_t errlen);
 
+/* Fill 'hex' with 2 * 'nbytes' hex digits of kernel randomness and a
+** NUL ('hex' holds 2 * nbytes + 1). 0, or -1 when none could be had. */
+int sf_secret_random_hex (char *hex, size_t nbytes);
+
 /* Overwrite and free a key. */
 void sf_secret_free (char *key);
 

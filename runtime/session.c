@@ -1,14 +1,18 @@
 /*
 ** session.c -- set up and tear down one invocation (see session.h).
 */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include "error_text.h"
 #include "log.h"
 #include "progress.h"
+#include "run_lock.h"
 #include "loop.h"
 #include "sandbox/sandbox.h"
 #include "script.h"
@@ -24,14 +28,16 @@
 #define DEFAULT_MEMORY_MB 256.0          /* --sandbox-script defaults */
 #define DEFAULT_INSTRUCTIONS 1e9
 
-/* The file next to the journal where the in-process sandbox of run 'id'
-** keeps its state, so that resuming finds the same tasks. */
-static void sandbox_state_path (const SfRunOptions *o, const char *id,
-                                char *out, size_t n) {
+/* The file "<kind>-<run id><ext>" in the journal's directory: where the
+** in-process sandbox of the run keeps its state (so that resuming finds
+** the same tasks), and the run's lock (run_lock.h). */
+static void beside_journal (const SfRunOptions *o, const char *kind,
+                            const char *id, const char *ext, char *out,
+                            size_t n) {
   const char *j = o->journal ? o->journal : DEFAULT_JOURNAL;
   const char *slash = strrchr(j, '/');
   int dirlen = slash ? (int)(slash - j) : 1;
-  snprintf(out, n, "%.*s/sandbox-%s.db", dirlen, slash ? j : ".", id);
+  snprintf(out, n, "%.*s/%s-%s%s", dirlen, slash ? j : ".", kind, id, ext);
 }
 
 /* Say once where an in-process sandbox runs. */
@@ -50,26 +56,18 @@ static int start_webhooks (SfSession *s, const SfRunOptions *o, char *err,
                            size_t errlen) {
   SfRuntime *rt = &s->rt;
   char secret[65], url[600];
-  unsigned char rnd[32];
-  FILE *f;
-  int i;
+  sigset_t mask;
   if (o->webhook_secret != NULL) {
     snprintf(secret, sizeof(secret), "%s", o->webhook_secret);
-  } else {                              /* 256 random bits, as hex */
-    if ((f = fopen("/dev/urandom", "rb")) == NULL ||
-        fread(rnd, 1, sizeof(rnd), f) != sizeof(rnd)) {
-      if (f != NULL)
-        fclose(f);
-      snprintf(err, errlen, "cannot make a webhook secret");
-      return -1;
-    }
-    fclose(f);
-    for (i = 0; i < 32; i++)
-      snprintf(secret + 2 * i, 3, "%02x", rnd[i]);
+  } else if (sf_secret_random_hex(secret, 32) != 0) {   /* 256 bits */
+    snprintf(err, errlen, "cannot make a webhook secret");
+    return -1;
   }
+  sf_block_stop_signals(&mask);
   rt->webhooks = sf_webhooks_start(o->webhook_listen, secret,
       rt->journal != NULL && !o->dry_run ? (o->journal ? o->journal
       : DEFAULT_JOURNAL) : NULL, rt->run_id, rt->wake_pipe[1], err, errlen);
+  sf_restore_signals(&mask);
   if (rt->webhooks == NULL)
     return -1;
   if (o->webhook_url != NULL)
@@ -90,11 +88,57 @@ static int start_webhooks (SfSession *s, const SfRunOptions *o, char *err,
   return 0;
 }
 
+/* Make this process the owner of run 'id' (run_lock.h). Exit code: a
+** run that a live process owns is refused at once. */
+static int own_run (SfSession *s, const SfRunOptions *o, const char *id) {
+  char err[512], path[sizeof(s->lock.path)];
+  pid_t owner, previous;
+  int rc;
+  beside_journal(o, "run", id, ".lock", path, sizeof(path));
+  rc = sf_run_lock(&s->lock, path, id, &owner, &previous, err, sizeof(err));
+  if (rc < 0) {
+    sf_log_error("%s", err);
+    return SF_EXIT_FAILED;
+  }
+  if (rc > 0) {
+    sf_log_error("run %s is being resumed by pid %ld", id, (long)owner);
+    return SF_EXIT_BUSY;
+  }
+  if (previous > 0)
+    sf_log_info("run %s: taking it over from pid %ld, which is gone", id,
+                (long)previous);
+  return SF_EXIT_OK;
+}
+
+/* Find the run to resume ('resume', or "" for the latest unfinished one),
+** own it, then count the attempt: a refused resume changes nothing. */
+static int resume_run (SfSession *s, const SfRunOptions *o,
+                       const char *resume) {
+  char id[40], status[16];
+  int found, code;
+  found = sf_journal_run_peek(s->rt.journal, resume[0] ? resume : NULL,
+                              id, status);
+  if (found > 0 && (code = own_run(s, o, id)) != SF_EXIT_OK)
+    return code;
+  if (found > 0 && !resume[0] &&     /* finished while we took the lock? */
+      (sf_journal_run_peek(s->rt.journal, id, id, status) <= 0 ||
+       strcmp(status, "finished") == 0))
+    found = 0;
+  if (found > 0)
+    found = sf_journal_run_find(s->rt.journal, id, &s->run);
+  if (found <= 0) {
+    sf_log_error(resume[0] ? "no run '%s' in the journal" :
+                 "no unfinished run in the journal%s", resume);
+    return SF_EXIT_USAGE;
+  }
+  return SF_EXIT_OK;
+}
+
 /* Open the journal and start or find the run. Exit code. */
 static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
                      const char *args_json, const char *resume) {
   char err[512];
-  int found;
+  int code;
   s->rt.journal_path = o->dry_run ? NULL : o->journal ? o->journal
                                                      : DEFAULT_JOURNAL;
   if (sf_journal_open(&s->rt.journal, s->rt.journal_path,
@@ -111,20 +155,86 @@ static int open_run (SfSession *s, const SfRunOptions *o, const char *script,
       return SF_EXIT_FAILED;
     }
     s->rt.budget = o->budget;
+    snprintf(s->rt.run_id, sizeof(s->rt.run_id), "%s", s->run.id);
+    if (!o->dry_run && (code = own_run(s, o, s->run.id)) != SF_EXIT_OK)
+      return code;           /* a fresh id: only a broken disk fails */
   } else {
-    found = sf_journal_run_find(s->rt.journal, resume[0] ? resume : NULL,
-                                &s->run);
-    if (found <= 0) {
-      sf_log_error(resume[0] ? "no run '%s' in the journal" :
-                   "no unfinished run in the journal%s", resume);
-      return SF_EXIT_USAGE;
-    }
+    if ((code = resume_run(s, o, resume)) != SF_EXIT_OK)
+      return code;
     s->rt.resuming = 1;
     s->rt.budget = o->budget >= 0 ? o->budget : s->run.budget;
     s->rt.spent = sf_journal_run_committed(s->rt.journal, s->run.id);
+    snprintf(s->rt.run_id, sizeof(s->rt.run_id), "%s", s->run.id);
   }
-  snprintf(s->rt.run_id, sizeof(s->rt.run_id), "%s", s->run.id);
   return SF_EXIT_OK;
+}
+
+/*
+** Tear the session down. 'close_lua' is 0 only for os.exit() without
+** 'close': like Lua's own, it ends the process without running the
+** script's __gc and __close handlers, but the journal is still closed
+** properly. The run is recorded before the lock that guards it goes.
+*/
+static void teardown (SfSession *s, int code, int close_lua) {
+  SfRuntime *rt = &s->rt;
+  sf_progress_stop();
+  sf_webhooks_stop(rt->webhooks);    /* its thread writes to our pipe */
+  rt->webhooks = NULL;
+  if (close_lua && rt->L != NULL) {
+    lua_close(rt->L);            /* releases requests, then ... */
+    rt->L = NULL;
+  }
+  if (rt->journal != NULL && rt->run_id[0]) {
+    if (s->exited)
+      sf_journal_run_exited(rt->journal, rt->run_id, code);
+    else
+      sf_journal_run_end(rt->journal, rt->run_id, code == SF_EXIT_OK
+                         ? "finished" : code == SF_EXIT_INTERRUPTED
+                         ? "interrupted" : "failed");
+  }
+  sf_unwire(rt, &s->wired);      /* ... the engine they used */
+  sf_journal_close(rt->journal);
+  rt->journal = NULL;
+  sf_run_unlock(&s->lock);       /* after the run's end is on disk */
+  free(rt->webhook_url);
+  if (rt->webhook_secret != NULL)
+    memset(rt->webhook_secret, 0, strlen(rt->webhook_secret));
+  free(rt->webhook_secret);
+  rt->webhook_url = rt->webhook_secret = NULL;
+}
+
+/*
+** os.exit([code [, close]]) of the script, in place of the standard one
+** (upvalue 1: the session). A process that ends there used to leave its
+** run "running" and the answers of its last loop turn uncommitted: the
+** run is closed as "exited" with the code first, then the process ends.
+** The code as in Lua: true is EXIT_SUCCESS, false EXIT_FAILURE.
+*/
+static int session_os_exit (lua_State *L) {
+  SfSession *s = (SfSession *)lua_touserdata(L, lua_upvalueindex(1));
+  int code, close = lua_toboolean(L, 2);
+  if (lua_isboolean(L, 1))
+    code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+  else
+    code = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+  s->exited = 1;
+  if (s->rt.journal != NULL && s->rt.run_id[0])
+    sf_log_info("the script called os.exit(%d): run %s is closed as "
+                "exited", code, s->rt.run_id);
+  fflush(stdout);
+  teardown(s, code, close);      /* with 'close', L is gone after this */
+  exit(code);
+  return 0;                      /* not reached */
+}
+
+/* Put session_os_exit in place of os.exit (if the state has os). */
+static void replace_os_exit (lua_State *L, SfSession *s) {
+  if (lua_getglobal(L, "os") == LUA_TTABLE) {
+    lua_pushlightuserdata(L, s);
+    lua_pushcclosure(L, session_os_exit, 1);
+    lua_setfield(L, -2, "exit");
+  }
+  lua_pop(L, 1);
 }
 
 int sf_session_open (SfSession *s, const SfRunOptions *opts,
@@ -139,6 +249,7 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   int usage;
   memset(s, 0, sizeof(*s));
   memset(&w, 0, sizeof(w));
+  sf_run_lock_init(&s->lock);
   rt->budget = o->budget;
   sf_log_set_level((SfLogLevel)o->verbosity);
   w.max_inflight = o->max_inflight;
@@ -167,7 +278,7 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
     ** dry run must not fail where the real run would not */
     w.sandbox_speed = DRY_RUN_SPEED;
   } else if (rt->journal != NULL) {   /* resuming finds the same tasks */
-    sandbox_state_path(o, s->run.id, state, sizeof(state));
+    beside_journal(o, "sandbox", s->run.id, ".db", state, sizeof(state));
     w.sandbox_state = state;
   }
   w.poll_interval = o->poll_interval;
@@ -213,9 +324,10 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   ** 3000 workflows: 35 -> 19 MB; docs/performance.md). */
   lua_gc(rt->L, LUA_GCINC, 120, 0, 0);
   luaL_openlibs(rt->L);
+  replace_os_exit(rt->L, s);
   sf_limits_watch(rt->L, &rt->limits);
   if (open_bindings(rt->L, rt) != 0) {
-    sf_log_error("cannot load module sonic: %s", lua_tostring(rt->L, -1));
+    sf_log_error("cannot load module sonic: %s", sf_error_text(rt->L, -1));
     return SF_EXIT_FAILED;
   }
   sf_loop_catch_signals(rt);
@@ -225,20 +337,5 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
 }
 
 void sf_session_close (SfSession *s, int code) {
-  SfRuntime *rt = &s->rt;
-  sf_progress_stop();
-  sf_webhooks_stop(rt->webhooks);    /* its thread writes to our pipe */
-  rt->webhooks = NULL;
-  if (rt->L != NULL)
-    lua_close(rt->L);            /* releases requests, then ... */
-  if (rt->journal != NULL && rt->run_id[0])
-    sf_journal_run_end(rt->journal, rt->run_id, code == SF_EXIT_OK
-                       ? "finished" : code == SF_EXIT_INTERRUPTED
-                       ? "interrupted" : "failed");
-  sf_unwire(rt, &s->wired);      /* ... the engine they used */
-  sf_journal_close(rt->journal);
-  free(rt->webhook_url);
-  if (rt->webhook_secret != NULL)
-    memset(rt->webhook_secret, 0, strlen(rt->webhook_secret));
-  free(rt->webhook_secret);
+  teardown(s, code, 1);
 }

@@ -9,6 +9,7 @@
 
 #include "journal.h"
 #include "options.h"
+#include "run_lock.h"
 #include "runtime.h"
 #include "wiring.h"
 
@@ -23,6 +24,8 @@ typedef struct SfSession {
   SfRuntime rt;
   SfWired wired;             /* loop, key, in-process sandbox */
   SfRunInfo run;             /* the journaled run (when journaling) */
+  SfRunLock lock;            /* this process owns the run (run_lock.h) */
+  int exited;                /* the script called os.exit() */
 } SfSession;
 
 /*

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include "runtime.h"
 #include "sandbox/sandbox.h"
+#include "secrets.h"
 #include "target.h"
 
 /* Copy the host part of 'url' (after "scheme://", before ':' '/' or
@@ -98,7 +99,7 @@ static int split_args (char *args, char **argv, int max) {
 SfSandbox *sf_target_sandbox (SfRuntime *rt, char **key,
                               SfSandboxConfig *cfg, const char *args,
                               char *err, size_t errlen) {
-  char *argv[64], *copy = NULL, url[128];
+  char *argv[64], *copy = NULL, url[128], own[48], rnd[33];
   SfSandbox *sbx = NULL;
   if (args != NULL && args[0] != '\0') {
     if ((copy = strdup(args)) == NULL) {
@@ -110,20 +111,37 @@ SfSandbox *sf_target_sandbox (SfRuntime *rt, char **key,
       goto done;                 /* 'err' names the bad option */
   }
   cfg->host = "127.0.0.1";
+  /* The account's key never reaches a sandbox in this process: it would
+  ** keep it (as the signing secret of a create's own webhook, in its state
+  ** file). The sandbox and this client share a key made for this process
+  ** instead, which also keeps other local processes out of it. */
+  if (cfg->key == NULL) {             /* else --sandbox-args gave --key */
+    if (sf_secret_random_hex(rnd, 16) != 0) {
+      snprintf(err, errlen, "cannot make a key for the sandbox "
+               "(no randomness)");
+      goto done;
+    }
+    snprintf(own, sizeof(own), "sandbox-%s", rnd);
+    cfg->key = own;                   /* copied by sf_sandbox_start */
+  }
   if ((sbx = sf_sandbox_start(cfg, err, errlen)) == NULL)
     goto done;
   snprintf(url, sizeof(url), "http://127.0.0.1:%d", sf_sandbox_port(sbx));
   rt->base_url = strdup(url);
   rt->in_process_sandbox = 1;
   rt->sandbox_speed = cfg->speed > 0 ? cfg->speed : 1;
-  if (*key == NULL)
-    *key = strdup("sandbox-local-key");
+  sf_secret_free(*key);               /* the real one, if any: wiped */
+  *key = strdup(cfg->key);
   if (rt->base_url == NULL || *key == NULL) {
     snprintf(err, errlen, "not enough memory");
     sf_sandbox_stop(sbx);
     sbx = NULL;
   }
 done:
+  if (cfg->key == own)
+    cfg->key = NULL;        /* 'own' dies with this frame */
+  memset(own, 0, sizeof(own));
+  memset(rnd, 0, sizeof(rnd));
   free(copy);               /* the config's strings are used up by now */
   return sbx;
 }

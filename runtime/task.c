@@ -286,9 +286,10 @@ static void wake_joiners (lua_State *L, int idx) {
 static int is_cancel_error (lua_State *L) {
   int r = 0;
   if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_getfield(L, -1, "kind");
-    r = lua_isstring(L, -1) && sf_kind_from_name(lua_tostring(L, -1)) ==
-        SF_KIND_CANCELLED;
+    lua_pushliteral(L, "kind");   /* raw: this runs unprotected, and a */
+    lua_rawget(L, -2);            /* script's table may have any __index */
+    r = lua_type(L, -1) == LUA_TSTRING &&
+        sf_kind_from_name(lua_tostring(L, -1)) == SF_KIND_CANCELLED;
     lua_pop(L, 1);
   }
   return r;
@@ -318,7 +319,10 @@ static void task_finish (SfRuntime *rt, SfTask *t, int status, int nres) {
   } else {
     lua_createtable(L, 0, 3);         /* TASKS ud outcome */
     lua_xmove(co, L, 1);              /* TASKS ud outcome err */
-    t->cancel_error = t->cancel_requested && is_cancel_error(L);
+    /* (a signal's hook raises "cancelled" before the loop has asked the
+    ** tasks to stop: the same cancellation, not an error to report) */
+    t->cancel_error = (t->cancel_requested || rt->interrupted) &&
+                      is_cancel_error(L);
     lua_setfield(L, -2, "err");
     luaL_traceback(L, co, NULL, 0);
     lua_setfield(L, -2, "traceback");
@@ -364,7 +368,9 @@ static void task_resume (SfRuntime *rt, SfTask *t) {
   t->waiting = SF_WAIT_NONE;
   t->abort_wait = NULL;
   t->wait_obj = NULL;
+  rt->running = co;                   /* a signal now hooks this one */
   status = lua_resume(co, rt->L, nargs, &nres);
+  rt->running = NULL;
   if (status == LUA_YIELD) {
     lua_pop(co, nres);
     if (t->waiting == SF_WAIT_NONE)   /* plain coroutine.yield(): let */

@@ -27,14 +27,17 @@ int sf_wire_loop (SfRuntime *rt, const SfWiring *w, SfWired *out, char *err,
 static int start_sandbox (SfRuntime *rt, const SfWiring *w, SfWired *out,
                           char *err, size_t errlen) {
   SfSandboxConfig cfg;
+  sigset_t mask;
   sf_sandbox_config_init(&cfg);
   cfg.speed = w->sandbox_speed > 0 ? w->sandbox_speed : SF_IN_PROCESS_SPEED;
   if (w->sandbox_clip_seconds > 0)
     cfg.clip_seconds = w->sandbox_clip_seconds;
   cfg.quiet = 1;
   cfg.state_path = w->sandbox_state;
+  sf_block_stop_signals(&mask);       /* its threads leave them to Lua's */
   out->sandbox = sf_target_sandbox(rt, &out->key, &cfg, w->sandbox_args, err,
                                    errlen);
+  sf_restore_signals(&mask);
   return out->sandbox != NULL ? 0 : -1;
 }
 

@@ -8,9 +8,10 @@ jobs="$(nproc)"
 
 # chromium: the report is checked in a real (headless) browser;
 # tests/install: dpkg-dev (dpkg-shlibdeps) and file for cpack's .deb,
-# lintian, luarocks, bash-completion, man-db/groff-base for the man page
+# lintian, luarocks, bash-completion, man-db/groff-base for the man page;
+# sqlite3: tests/hardening reads the journal
 SF_EXTRA_PACKAGES="chromium lua5.4 dpkg-dev file lintian luarocks
-  bash-completion man-db groff-base" "$root/scripts/setup.sh" "$root/build"
+  bash-completion man-db groff-base sqlite3" "$root/scripts/setup.sh" "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
 
 "$root/scripts/setup.sh" "$root/build-asan" -DSF_ASAN=ON -DSF_UBSAN=ON

@@ -200,6 +200,28 @@ case("SIGINT during run stops it with an 'interrupted' error", function ()
   eq(e.kind, "interrupted", "kind")
 end)
 
+case("SIGINT stops a busy Lua loop inside run", function ()
+  local e = raises(sonic.run, function ()
+    sigint_soon()
+    while true do end            -- never waits: only a hook can stop it
+  end)
+  eq(e.kind, "interrupted", "kind")
+  -- the hook's "cancelled" is no error left over for the next run
+  eq(sonic.run(function () return 1 end), 1, "next run")
+end)
+
+case("an unobserved error whose __tostring fails is still reported",
+     function ()
+  local bad = setmetatable({}, {__tostring = function () error("no text") end})
+  local e = raises(sonic.run, function ()
+    sonic.spawn(function () error("first", 0) end)
+    sonic.spawn(function () error(bad) end)
+    sonic.sleep(0.05)
+  end)
+  -- one of the two is raised, the other logged (with a fallback text)
+  eq(e == "first" or e == bad, true, "the error raised is one of them")
+end)
+
 case("after run, the interpreter's own SIGINT handling is back", function ()
   sonic.run(function () sonic.sleep(0) end)
   -- lua.c's handler makes the running code raise "interrupted!"
