@@ -12,10 +12,11 @@
 ** the journal from before it existed is measured with
 ** -Dsf_journal_commit=sf_journal_flush (one durable COMMIT per turn, which
 ** is what the loop did then). Prints the cost per workflow at N_SMALL and
-** N_LARGE and their ratio: linear is 1.0.
+** N_LARGE (medians of REPS runs, the sizes interleaved) and their
+** ratio: linear is 1.0.
 **
-**   bench/journal.sh           builds and runs this (before and after)
-**   journal-bench [DIR] [N_SMALL] [N_LARGE]
+**   bench/journal.sh [BASE_REV]   builds and runs this (before and after)
+**   journal-bench [DIR] [N_SMALL] [N_LARGE] [REPS]
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ static const char status_body[] =
 
 /* N workflows in a fresh journal in 'dir'; wall and CPU seconds. */
 static int run_size (const char *dir, int n, double *wall, double *cpu) {
-  char path[4096], err[256], key[80], body[512], task[80], dest[128];
+  char path[4096], err[256], key[80], body[512], task[80], dest[128],
+       source[128];
   SfJournal *j;
   SfRunInfo info;
   double t0, c0;
@@ -88,8 +90,9 @@ static int run_size (const char *dir, int n, double *wall, double *cpu) {
     if (sf_journal_task_put(j, info.id, task, body) != 0 ||
         sf_journal_commit(j) != 0)
       return -1;
+    snprintf(source, sizeof(source), "c-%d-1/audio", i);
     snprintf(dest, sizeof(dest), "out/bench-song-c-%d-1.mp3", i);
-    if (sf_journal_download_put(j, info.id, body, dest, 17000,
+    if (sf_journal_download_put(j, info.id, source, dest, 17000,
                                 "0123456789abcdef") != 0 ||
         sf_journal_commit(j) != 0)
       return -1;
@@ -108,26 +111,44 @@ static int run_size (const char *dir, int n, double *wall, double *cpu) {
   return 0;
 }
 
+static int cmp_double (const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+#define MAX_REPS 15
+
 int main (int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : ".";
   int small = argc > 2 ? atoi(argv[2]) : 1000;
   int large = argc > 3 ? atoi(argv[3]) : 10000;
-  double ws, cs, wl, cl;
-  if (small <= 0 || large <= 0) {
-    fprintf(stderr, "usage: journal-bench [DIR] [N_SMALL] [N_LARGE]\n");
+  int reps = argc > 4 ? atoi(argv[4]) : 3, r;
+  double ws[MAX_REPS], cs[MAX_REPS], wl[MAX_REPS], cl[MAX_REPS];
+  double mws, mcs, mwl, mcl;
+  if (small <= 0 || large <= 0 || reps <= 0 || reps > MAX_REPS) {
+    fprintf(stderr, "usage: journal-bench [DIR] [N_SMALL] [N_LARGE] "
+            "[REPS <= %d]\n", MAX_REPS);
     return 2;
   }
-  if (run_size(dir, small, &ws, &cs) != 0 ||
-      run_size(dir, large, &wl, &cl) != 0) {
-    fprintf(stderr, "journal-bench: a journal call failed\n");
-    return 1;
-  }
-  printf("N\twall_s\tcpu_s\twall_us_per_wf\tcpu_us_per_wf\n");
-  printf("%d\t%.3f\t%.3f\t%.1f\t%.1f\n", small, ws, cs, ws / small * 1e6,
-         cs / small * 1e6);
-  printf("%d\t%.3f\t%.3f\t%.1f\t%.1f\n", large, wl, cl, wl / large * 1e6,
-         cl / large * 1e6);
+  for (r = 0; r < reps; r++)           /* interleaved: same conditions */
+    if (run_size(dir, small, &ws[r], &cs[r]) != 0 ||
+        run_size(dir, large, &wl[r], &cl[r]) != 0) {
+      fprintf(stderr, "journal-bench: a journal call failed\n");
+      return 1;
+    }
+  qsort(ws, (size_t)reps, sizeof(double), cmp_double);
+  qsort(cs, (size_t)reps, sizeof(double), cmp_double);
+  qsort(wl, (size_t)reps, sizeof(double), cmp_double);
+  qsort(cl, (size_t)reps, sizeof(double), cmp_double);
+  mws = ws[reps / 2]; mcs = cs[reps / 2];
+  mwl = wl[reps / 2]; mcl = cl[reps / 2];
+  printf("median of %d\nN\twall_s\tcpu_s\twall_us_per_wf\tcpu_us_per_wf\n",
+         reps);
+  printf("%d\t%.3f\t%.3f\t%.1f\t%.1f\n", small, mws, mcs,
+         mws / small * 1e6, mcs / small * 1e6);
+  printf("%d\t%.3f\t%.3f\t%.1f\t%.1f\n", large, mwl, mcl,
+         mwl / large * 1e6, mcl / large * 1e6);
   printf("ratio per workflow %d/%d: wall %.2f, cpu %.2f\n", large, small,
-         (wl / large) / (ws / small), (cl / large) / (cs / small));
+         (mwl / large) / (mws / small), (mcl / large) / (mcs / small));
   return 0;
 }
