@@ -4,7 +4,8 @@
 # 500 in flight, poll 0.05 s, journal on the real disk, a separate sandbox)
 # with two sonicflow binaries, interleaved so both see the same machine:
 # client CPU (user+sys, median of REPS) and, in one more run each under
-# strace, the fdatasync/fsync calls the journal makes.
+# strace, the fdatasync/fsync calls on the journal's files (and, apart, on
+# the downloaded files and their directory).
 #   e.g. bench/journal_e2e.sh /tmp/base/build-bench/sonicflow \
 #          build-bench/sonicflow 1000 3
 set -euo pipefail
@@ -31,11 +32,12 @@ one() {   # one SF [strace] -> prints "cpu_s" or "syncs"
   jd=$(mktemp -d "$WORK/j.XXXXXX"); out=$jd/out; mkdir -p "$out"
   start_sandbox
   if [ "$mode" = strace ]; then
-    (cd "$jd" && strace -f -c -e trace=fdatasync,fsync -o "$jd/st" \
+    (cd "$jd" && strace -f -y -e trace=fdatasync,fsync -o "$jd/st" \
        "$sf" run -q --base-url "$URL" "$HERE/many.lua" "$N" "$M" 0.05 "$out" \
        >/dev/null)
-    awk '$NF == "fdatasync" || $NF == "fsync" {s += $4} END {print s + 0}' \
-      "$jd/st"
+    # the journal's (.sonicflow/journal.db*), not the downloads' own
+    echo "$(grep -c '\.sonicflow' "$jd/st") journal," \
+         "$(grep -vc '\.sonicflow' "$jd/st") downloads"
   else
     (cd "$jd" && /usr/bin/time -o "$jd/t" -f '%U %S' "$sf" run -q \
        --base-url "$URL" "$HERE/many.lua" "$N" "$M" 0.05 "$out" >/dev/null)
