@@ -188,12 +188,14 @@ static const char *const sql[S_COUNT] = {
 
 /* The cached statement 'id' with text/integer arguments bound as 'types'
 ** says ('t' text, possibly NULL; 'i' long long). NULL on error. Give it
-** back with 'done' before using 'id' again. */
+** back with 'done' before using 'id' again: a statement in use (a view's
+** callback calling the same view) is refused, not reset under its user. */
 static sqlite3_stmt *prep (SfJournal *j, Stmt id, const char *types, ...) {
   sqlite3_stmt *st;
   va_list ap;
   int i;
-  assert(!j->busy[id]);      /* one use at a time: no nested reuse */
+  if (j->busy[id])           /* one use at a time: no nested reuse */
+    return NULL;
   if (j->st[id] == NULL &&
       sqlite3_prepare_v3(j->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
                          &j->st[id], NULL) != SQLITE_OK)
@@ -216,10 +218,12 @@ static sqlite3_stmt *prep (SfJournal *j, Stmt id, const char *types, ...) {
   return st;
 }
 
-/* Reset 'id' for its next use (NULL-safe on a failed prep). */
-static void done (SfJournal *j, Stmt id) {
-  if (j->st[id] == NULL)
+/* Reset 'id', which prep gave as 'st', for its next use; nothing when
+** prep gave NULL (that use never held the statement). */
+static void done (SfJournal *j, Stmt id, sqlite3_stmt *st) {
+  if (st == NULL)
     return;
+  assert(st == j->st[id] && j->busy[id]);
   sqlite3_reset(j->st[id]);
   sqlite3_clear_bindings(j->st[id]);
   j->busy[id] = 0;
@@ -229,7 +233,7 @@ static void done (SfJournal *j, Stmt id) {
 static int exec_stmt (SfJournal *j, Stmt id) {
   sqlite3_stmt *st = prep(j, id, "");
   int rc = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  done(j, id);
+  done(j, id, st);
   return rc;
 }
 
@@ -417,7 +421,7 @@ static int write_stmt (SfJournal *j, Stmt id, sqlite3_stmt *st) {
     if (sqlite3_step(st) == SQLITE_DONE)
       rc = 0;
   }
-  done(j, id);
+  done(j, id, st);
   return rc;
 }
 
@@ -478,7 +482,7 @@ int sf_journal_run_find (SfJournal *j, const char *id, SfRunInfo *info) {
     copy_col(st, 5, info->sandbox_state, sizeof(info->sandbox_state));
     copy_col(st, 6, info->service, sizeof(info->service));
   }
-  done(j, q);
+  done(j, q, st);
   if (rc != SQLITE_ROW)
     return rc == SQLITE_DONE ? 0 : -1;
   if (write_stmt(j, S_RUN_ATTEMPT, prep(j, S_RUN_ATTEMPT, "t",
@@ -512,7 +516,7 @@ long long sf_journal_run_committed (SfJournal *j, const char *id) {
                           (long long)SF_STEP_UNKNOWN);
   if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
     sum = sqlite3_column_int64(st, 0);
-  done(j, S_RUN_COMMITTED);
+  done(j, S_RUN_COMMITTED, st);
   return sum;
 }
 
@@ -542,7 +546,7 @@ static int read_step (SfJournal *j, Stmt id, sqlite3_stmt *st, SfStep *s) {
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW)
     step_row(st, s, 1);
-  done(j, id);
+  done(j, id, st);
   return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -576,7 +580,7 @@ int sf_journal_steps_each (SfJournal *j, const char *run,
   sqlite3_stmt *st = prep(j, S_STEPS_EACH, "t", run);
   int rc;
   if (st == NULL) {
-    done(j, S_STEPS_EACH);
+    done(j, S_STEPS_EACH, st);
     return -1;
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -584,7 +588,7 @@ int sf_journal_steps_each (SfJournal *j, const char *run,
     step_row(st, &s, 0);
     fn(&s, ud);
   }
-  done(j, S_STEPS_EACH);
+  done(j, S_STEPS_EACH, st);
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -602,7 +606,7 @@ char *sf_journal_task_get (SfJournal *j, const char *run,
   sqlite3_stmt *st = prep(j, S_TASK_GET, "tt", run, task_id);
   if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
     body = strdup(text_col(st, 0) ? text_col(st, 0) : "");
-  done(j, S_TASK_GET);
+  done(j, S_TASK_GET, st);
   return body;
 }
 
@@ -623,7 +627,7 @@ int sf_journal_download_get (SfJournal *j, const char *run,
     copy_col(st, 1, checksum, 40);
     found = 1;
   }
-  done(j, S_DOWNLOAD_GET);
+  done(j, S_DOWNLOAD_GET, st);
   return found;
 }
 
@@ -641,7 +645,7 @@ int sf_journal_webhook_put (SfJournal *j, const char *run, const char *id,
             event ? event : "", received_at);
   if (st != NULL && sqlite3_step(st) == SQLITE_DONE)
     rc = sqlite3_changes(j->db) > 0 ? 1 : 0;
-  done(j, S_WEBHOOK_PUT);
+  done(j, S_WEBHOOK_PUT, st);
   return rc;
 }
 
@@ -668,7 +672,7 @@ int sf_journal_print_runs (SfJournal *j, int json) {
                           (long long)SF_STEP_UNKNOWN);
   int n = 0;
   if (st == NULL) {
-    done(j, S_RUNS_LIST);
+    done(j, S_RUNS_LIST, st);
     return -1;
   }
   if (json)
@@ -706,7 +710,7 @@ int sf_journal_print_runs (SfJournal *j, int json) {
   }
   if (json)
     printf(n ? "\n]\n" : "]\n");
-  done(j, S_RUNS_LIST);
+  done(j, S_RUNS_LIST, st);
   return 0;
 }
 
@@ -734,7 +738,7 @@ int sf_journal_view_run (SfJournal *j, const char *id,
     r.unknown = sqlite3_column_int64(st, 10);
     rc = fn(&r, ud) == 0 ? SQLITE_ROW : SQLITE_ERROR;
   }
-  done(j, S_VIEW_RUN);
+  done(j, S_VIEW_RUN, st);
   return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -765,7 +769,7 @@ int sf_journal_view_tasks (SfJournal *j, const char *run,
       break;
     }
   }
-  done(j, S_VIEW_TASKS);
+  done(j, S_VIEW_TASKS, st);
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -791,6 +795,6 @@ int sf_journal_view_clips (SfJournal *j, const char *run,
       break;
     }
   }
-  done(j, S_VIEW_CLIPS);
+  done(j, S_VIEW_CLIPS, st);
   return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -55,9 +55,10 @@ typedef struct SfRunInfo {
 typedef enum SfJournalMode {
   SF_JOURNAL_CREATE = 0,     /* the run's own: file, directory, schema */
   SF_JOURNAL_READ,           /* read-only, the file must exist (report) */
-  SF_JOURNAL_SHARED          /* read-write on an existing journal that
-                                another handle created; every write is
-                                durable at once (webhook receiver) */
+  SF_JOURNAL_SHARED          /* an existing journal that another handle
+                                created, for sf_journal_webhook_put only:
+                                each write durable at once (the webhook
+                                receiver's thread) */
 } SfJournalMode;
 
 /* Open (creating the file, its directory and the schema). NULL path or

@@ -354,6 +354,27 @@ static int stop_at_first (const SfTaskView *v, void *ud) {
   return -1;
 }
 
+/* A view's callback that uses the same view: refused, and the outer
+** iteration goes on unharmed. */
+typedef struct Nested {
+  SfJournal *j;
+  const char *run;
+  int outer, inner_rc;
+} Nested;
+
+static int count_task (const SfTaskView *v, void *ud) {
+  (*(int *)ud)++;
+  return 0;
+}
+
+static int nested_task (const SfTaskView *v, void *ud) {
+  Nested *n = ud;
+  int inner = 0;
+  n->outer++;
+  n->inner_rc = sf_journal_view_tasks(n->j, n->run, count_task, &inner);
+  return 0;
+}
+
 static void test_views (void) {
   SfJournal *j = open_journal(), *ro = NULL;
   SfRunInfo r;
@@ -410,6 +431,11 @@ static void test_views (void) {
   CHECK(sf_journal_view_tasks(ro, r.id, stop_at_first, &calls) == -1);
   CHECK(calls == 1);
   CHECK(sf_journal_view_tasks(ro, r.id, see_task, &seen) == 0);  /* reset */
+  {
+    Nested n = {ro, r.id, 0, 0};
+    CHECK(sf_journal_view_tasks(ro, r.id, nested_task, &n) == 0);
+    CHECK(n.outer == 2 && n.inner_rc == -1);
+  }
   sf_journal_close(ro);
   sf_journal_close(j);
   CHECK(sf_journal_open_mode(&ro, "/nonexistent/journal.db",
