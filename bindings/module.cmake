@@ -23,14 +23,15 @@ add_library(sonic_module MODULE
   runtime/sha256.c
   ${SF_BINDING_SOURCES}
   ${SF_EMBED_C}
-  ${SF_SANDBOX_SOURCES})
+  ${SF_SANDBOX_SOURCES}
+  ${SF_SYNTH_SOURCES})
 set_target_properties(sonic_module PROPERTIES
   OUTPUT_NAME sonic
   PREFIX ""
   POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)      # only luaopen_sonic is exported
 target_include_directories(sonic_module PRIVATE
-  bindings runtime runtime/sandbox
+  bindings runtime runtime/report runtime/sandbox runtime/sandbox/synth
   $<TARGET_PROPERTY:PkgConfig::LUA,INTERFACE_INCLUDE_DIRECTORIES>)
 target_compile_definitions(sonic_module PRIVATE
   SF_VERSION="${PROJECT_VERSION}")

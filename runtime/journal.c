@@ -1,11 +1,23 @@
 /*
-** journal.c -- the durable record of runs (see journal.h).
+** journal.c -- the durable record of runs (see journal.h). Every SQL
+** statement over the journal's tables is here, and only here.
 **
-** Writes go into one transaction that the loop commits once per turn
-** (sf_journal_flush), before the paid requests of that turn are released:
-** group commit, so a thousand creates in one turn cost one fsync, and
-** still no paid request leaves before its intent is on disk.
+** Writes go into one transaction per loop turn. Before the loop releases
+** the paid requests of a turn it calls sf_journal_flush: COMMIT, then
+** fdatasync of the WAL, so a thousand creates in one turn cost one sync
+** and still no paid request leaves before its intent is on disk. A turn
+** without paid calls ends with sf_journal_commit: COMMIT without the sync
+** (synchronous=NORMAL in WAL mode), which survives the process dying
+** (kill -9: the crash tests) but not the machine; the sync follows with
+** the next flush or within SF_JOURNAL_SYNC_MS. What such a commit holds
+** can only be an answer, a task status or a download record: losing one
+** to a power cut makes a step look "unknown" (never re-sent on its own)
+** or a file be fetched again, never a second charge.
+**
+** Statements are prepared once per handle, on first use, and reset after
+** each use; they are finalized at close.
 */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,14 +29,33 @@
 #include <sqlite3.h>
 #include "journal.h"
 
+/* The statements, by name; 'sql' below holds their text. */
+typedef enum Stmt {
+  S_BEGIN, S_COMMIT,
+  S_RUN_INSERT, S_RUN_BY_ID, S_RUN_LATEST_OPEN, S_RUN_ATTEMPT, S_RUN_END,
+  S_RUN_SERVICE, S_RUN_COMMITTED, S_RUNS_LIST,
+  S_STEP_GET, S_STEP_AT, S_STEP_INTENT, S_STEP_OUTCOME, S_STEPS_EACH,
+  S_TASK_PUT, S_TASK_GET, S_DOWNLOAD_PUT, S_DOWNLOAD_GET, S_WEBHOOK_PUT,
+  S_VIEW_RUN, S_VIEW_TASKS, S_VIEW_CLIPS,
+  S_DOWNLOAD_OWNER, S_RUN_PEEK_ID, S_RUN_PEEK_OPEN, S_RUN_EXITED,
+  S_COUNT
+} Stmt;
+
 struct SfJournal {
   sqlite3 *db;
-  int in_tx;                 /* a write transaction is open */
+  SfJournalMode mode;
+  int in_tx;                 /* the turn's write transaction is open */
+  int defer_sync;            /* commits may wait for the disk (WAL file) */
+  long long unsynced_ms;     /* when the oldest commit not yet on disk was
+                                made (monotonic ms), 0: none */
+  sqlite3_stmt *st[S_COUNT]; /* prepared on first use */
+  unsigned char busy[S_COUNT]; /* bound and not yet reset */
 };
+
+/* ---------------------------------------------------------------- schema */
 
 static const char schema[] =
   "PRAGMA journal_mode=WAL;"
-  "PRAGMA synchronous=FULL;"
   "CREATE TABLE IF NOT EXISTS runs("
   " id TEXT PRIMARY KEY, script TEXT NOT NULL, args TEXT NOT NULL,"
   " status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
@@ -37,6 +68,9 @@ static const char schema[] =
   " status INTEGER, response TEXT, task_id TEXT,"
   " PRIMARY KEY(run_id, key));"
   "CREATE INDEX IF NOT EXISTS steps_position ON steps(run_id, position);"
+  /* numbering a new step reads MAX(seq) of its run: without this index
+  ** that reads every step of the run, quadratic over a run (issue 17) */
+  "CREATE INDEX IF NOT EXISTS steps_seq ON steps(run_id, seq);"
   "CREATE TABLE IF NOT EXISTS task_results("
   " run_id TEXT NOT NULL, task_id TEXT NOT NULL, body TEXT NOT NULL,"
   " PRIMARY KEY(run_id, task_id));"
@@ -49,86 +83,136 @@ static const char schema[] =
   " PRIMARY KEY(run_id, source, dest));"
   "CREATE INDEX IF NOT EXISTS downloads_dest ON downloads(dest);";
 
-/* ---------------------------------------------------------------- basics */
+#define STEP_COLS "seq, state, status, hash, position, summary, price," \
+                  " task_id, response"
 
-/* Create the directory part of 'path' (one level, like .sonicflow/). */
-static void make_parent (const char *path) {
-  char dir[4096];
-  char *slash;
-  snprintf(dir, sizeof(dir), "%s", path);
-  if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-    *slash = '\0';
-    mkdir(dir, 0700);
-  }
-}
+/* A malformed request must not make the whole query fail: json_extract
+** raises on invalid JSON, so every field is guarded by json_valid. */
+#define REQ(f) "CASE WHEN json_valid(request) THEN json_extract(request, '$." \
+               f "') END"
+#define CLIP(f) "json_extract(c.value, '$." f "')"
 
-int sf_journal_open (SfJournal **out, const char *path, char *err,
-                     size_t errlen) {
-  SfJournal *j = calloc(1, sizeof(*j));
-  char *msg = NULL;
-  *out = NULL;
-  if (j == NULL) {
-    snprintf(err, errlen, "not enough memory");
-    return -1;
-  }
-  if (path == NULL)
-    path = ":memory:";
-  else if (strcmp(path, ":memory:") != 0)
-    make_parent(path);
-  /* several runs may share a directory: wait for each other's short
-  ** per-turn transactions (and the WAL switch) instead of failing */
-  if (sqlite3_open(path, &j->db) != SQLITE_OK ||
-      sqlite3_busy_timeout(j->db, 10000) != SQLITE_OK ||
-      sqlite3_exec(j->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-    snprintf(err, errlen, "cannot open the journal '%s': %s", path,
-             msg ? msg : sqlite3_errmsg(j->db));
-    sqlite3_free(msg);
-    sqlite3_close(j->db);
-    free(j);
-    return -1;
-  }
-  /* journals written before a column existed get it now (the error for
-  ** a column that is already there is expected and ignored) */
-  sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN service TEXT", NULL, NULL,
-               NULL);
-  *out = j;
-  return 0;
-}
+static const char *const sql[S_COUNT] = {
+  [S_BEGIN] = "BEGIN IMMEDIATE",
+  [S_COMMIT] = "COMMIT",
+  [S_RUN_INSERT] =
+    "INSERT INTO runs(id, script, args, status, started_at, budget,"
+    " sandbox_state, service) VALUES(?,?,?,?,?,?,?,?)",
+  [S_RUN_BY_ID] =
+    "SELECT id, script, args, status, budget, sandbox_state,"
+    " service FROM runs WHERE id = ?",
+  [S_RUN_LATEST_OPEN] =
+    "SELECT id, script, args, status, budget, sandbox_state,"
+    " service FROM runs WHERE status <> 'finished'"
+    " ORDER BY started_at DESC, rowid DESC LIMIT 1",
+  [S_RUN_ATTEMPT] =
+    "UPDATE runs SET attempts = attempts + 1, status = 'running',"
+    " finished_at = NULL WHERE id = ?",
+  [S_RUN_END] = "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?",
+  [S_RUN_SERVICE] = "UPDATE runs SET service = ? WHERE id = ?",
+  [S_RUN_COMMITTED] =
+    "SELECT COALESCE(SUM(price), 0) FROM steps"
+    " WHERE run_id = ? AND state IN (?,?,?)",
+  [S_RUNS_LIST] =
+    "SELECT r.id, r.script, r.status, r.started_at, r.finished_at,"
+    " (SELECT COUNT(*) FROM steps s WHERE s.run_id = r.id"
+    "   AND s.state = ?1),"
+    " (SELECT COALESCE(SUM(price), 0) FROM steps s"
+    "   WHERE s.run_id = r.id AND s.state = ?1),"
+    " (SELECT COALESCE(SUM(price), 0) FROM steps s"
+    "   WHERE s.run_id = r.id AND s.state IN (?2, ?3)), r.attempts"
+    " FROM runs r ORDER BY r.started_at, r.rowid",
+  [S_STEP_GET] =
+    "SELECT " STEP_COLS " FROM steps WHERE run_id = ? AND key = ?",
+  [S_STEP_AT] =
+    "SELECT " STEP_COLS " FROM steps WHERE run_id = ? AND position = ?"
+    " ORDER BY seq LIMIT 1",
+  [S_STEP_INTENT] =
+    "INSERT INTO steps(run_id, key, seq, position, hash, summary, request,"
+    " price, state) VALUES(?1, ?2,"
+    " (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?1),"
+    " ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(run_id, key) DO UPDATE SET"
+    " state = excluded.state, status = NULL, response = NULL",
+  [S_STEP_OUTCOME] =
+    "UPDATE steps SET state = ?, status = ?, response = ?, task_id = ?"
+    " WHERE run_id = ? AND key = ?",
+  [S_STEPS_EACH] =
+    "SELECT " STEP_COLS " FROM steps WHERE run_id = ? ORDER BY seq",
+  [S_TASK_PUT] =
+    "INSERT OR REPLACE INTO task_results(run_id, task_id, body)"
+    " VALUES(?,?,?)",
+  [S_TASK_GET] =
+    "SELECT body FROM task_results WHERE run_id = ? AND task_id = ?",
+  [S_DOWNLOAD_PUT] =
+    "INSERT OR REPLACE INTO downloads(run_id, source, dest, bytes,"
+    " checksum) VALUES(?,?,?,?,?)",
+  [S_DOWNLOAD_OWNER] =
+    "SELECT source FROM downloads WHERE dest = ? ORDER BY rowid DESC LIMIT 1",
+  [S_RUN_PEEK_ID] = "SELECT id, status FROM runs WHERE id = ?",
+  [S_RUN_PEEK_OPEN] =
+    "SELECT id, status FROM runs WHERE status <> 'finished'"
+    " ORDER BY started_at DESC, rowid DESC LIMIT 1",
+  [S_RUN_EXITED] =
+    "UPDATE runs SET status = 'exited', finished_at = ?, exit_code = ?"
+    " WHERE id = ?",
+  [S_DOWNLOAD_GET] =
+    "SELECT bytes, checksum FROM downloads"
+    " WHERE run_id = ? AND source = ? AND dest = ?",
+  [S_WEBHOOK_PUT] =
+    "INSERT OR IGNORE INTO webhook_deliveries(run_id, id, task_id, event,"
+    " received_at) VALUES(?,?,?,?,?)",
+  [S_VIEW_RUN] =
+    "SELECT id, script, args, status, started_at, finished_at, attempts,"
+    " COALESCE(budget, -1), service,"
+    " (SELECT COALESCE(SUM(price), 0) FROM steps s"
+    "   WHERE s.run_id = r.id AND s.state = ?2),"
+    " (SELECT COALESCE(SUM(price), 0) FROM steps s"
+    "   WHERE s.run_id = r.id AND s.state IN (?3, ?4))"
+    " FROM runs r WHERE ?1 IS NULL OR id = ?1"
+    " ORDER BY started_at DESC, rowid DESC LIMIT 1",
+  [S_VIEW_TASKS] =
+    "SELECT seq, price, state, status, task_id, summary, "
+    REQ("task_type") ", " REQ("tags") ", " REQ("negative_tags") ", "
+    REQ("prompt") ", " REQ("gpt_description_prompt") ", " REQ("title") ", "
+    "COALESCE(" REQ("continue_clip_id") ", " REQ("clip_id") "), "
+    REQ("continue_at") ", " REQ("mv")
+    " FROM steps WHERE run_id = ? AND task_id IS NOT NULL"
+    " AND task_id <> '' ORDER BY seq",
+  /* the clips of a task's final status, with the first file each was
+  ** downloaded to (the audio, else its WAV) */
+  [S_VIEW_CLIPS] =
+    "SELECT " CLIP("clip_id") ", " CLIP("title") ", " CLIP("tags") ", "
+    CLIP("state") ", " CLIP("audio_url") ", " CLIP("created_at") ", "
+    CLIP("duration") ", " CLIP("error_message") ","
+    " (SELECT d.dest FROM downloads d WHERE d.run_id = t.run_id"
+    "   AND d.source IN (" CLIP("clip_id") " || '/audio', "
+    CLIP("clip_id") " || '/wav', " CLIP("audio_url") ")"
+    "   ORDER BY d.source LIKE '%/wav', d.rowid LIMIT 1)"
+    " FROM task_results t, json_each(CASE WHEN json_valid(t.body)"
+    "   AND json_type(t.body, '$.data') = 'array' THEN t.body ELSE '{}'"
+    "   END, '$.data') c"
+    " WHERE t.run_id = ? AND t.task_id = ? AND c.type = 'object'"
+    " ORDER BY c.key",
+};
 
-int sf_journal_flush (SfJournal *j) {
-  if (j == NULL || !j->in_tx)
-    return 0;
-  j->in_tx = 0;
-  return sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
+/* ------------------------------------------------------------ statements */
 
-void sf_journal_close (SfJournal *j) {
-  if (j == NULL)
-    return;
-  sf_journal_flush(j);
-  sqlite3_close(j->db);
-  free(j);
-}
-
-/* Open the turn's write transaction if it is not open yet. */
-static int begin_write (SfJournal *j) {
-  if (j->in_tx)
-    return 0;
-  if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-    return -1;
-  j->in_tx = 1;
-  return 0;
-}
-
-/* Prepare 'sql' and bind text/integer arguments described by 'types'
-** ('t' text, possibly NULL; 'i' long long). NULL on error. */
-static sqlite3_stmt *prep (SfJournal *j, const char *sql, const char *types,
-                           ...) {
-  sqlite3_stmt *st = NULL;
+/* The cached statement 'id' with text/integer arguments bound as 'types'
+** says ('t' text, possibly NULL; 'i' long long). NULL on error. Give it
+** back with 'done' before using 'id' again: a statement in use (a view's
+** callback calling the same view) is refused, not reset under its user. */
+static sqlite3_stmt *prep (SfJournal *j, Stmt id, const char *types, ...) {
+  sqlite3_stmt *st;
   va_list ap;
   int i;
-  if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+  if (j->busy[id])           /* one use at a time: no nested reuse */
     return NULL;
+  if (j->st[id] == NULL &&
+      sqlite3_prepare_v3(j->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                         &j->st[id], NULL) != SQLITE_OK)
+    return NULL;
+  st = j->st[id];
+  j->busy[id] = 1;
   va_start(ap, types);
   for (i = 0; types[i]; i++) {
     if (types[i] == 't') {
@@ -145,12 +229,210 @@ static sqlite3_stmt *prep (SfJournal *j, const char *sql, const char *types,
   return st;
 }
 
-/* Run a write statement inside the turn's transaction. 0 or -1. */
-static int write_stmt (SfJournal *j, sqlite3_stmt *st) {
-  int rc = -1;
-  if (st != NULL && begin_write(j) == 0 && sqlite3_step(st) == SQLITE_DONE)
-    rc = 0;
+/* Reset 'id', which prep gave as 'st', for its next use; nothing when
+** prep gave NULL (that use never held the statement). */
+static void done (SfJournal *j, Stmt id, sqlite3_stmt *st) {
+  if (st == NULL)
+    return;
+  assert(st == j->st[id] && j->busy[id]);
+  sqlite3_reset(j->st[id]);
+  sqlite3_clear_bindings(j->st[id]);
+  j->busy[id] = 0;
+}
+
+/* Run an argument-less statement to completion. 0 or -1. */
+static int exec_stmt (SfJournal *j, Stmt id) {
+  sqlite3_stmt *st = prep(j, id, "");
+  int rc = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  done(j, id, st);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- basics */
+
+/* Create the directory part of 'path' (one level, like .sonicflow/). */
+static void make_parent (const char *path) {
+  char dir[4096];
+  char *slash;
+  snprintf(dir, sizeof(dir), "%s", path);
+  if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+    *slash = '\0';
+    mkdir(dir, 0700);
+  }
+}
+
+static long long mono_ms (void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Is the handle's journal in WAL mode (then commits may defer the sync:
+** frames in the WAL survive the process; a rollback journal would not be
+** safe with synchronous=NORMAL the same way)? */
+static int in_wal_mode (sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  int wal = 0;
+  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) ==
+      SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+                          "wal") == 0;
   sqlite3_finalize(st);
+  return wal;
+}
+
+/* Connect 'j' to 'path' as 'mode' says. SQLITE_OK or an error code. */
+static int open_db (SfJournal *j, const char *path, char **msg) {
+  int flags = j->mode == SF_JOURNAL_READ ? SQLITE_OPEN_READONLY
+            : j->mode == SF_JOURNAL_SHARED
+              ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX
+              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path, &j->db, flags, NULL);
+  /* several runs may share a directory, and the report may read while a
+  ** run writes: wait for each other's short transactions */
+  if (rc == SQLITE_OK)
+    rc = sqlite3_busy_timeout(j->db, 10000);
+  if (rc != SQLITE_OK || j->mode == SF_JOURNAL_READ)
+    return rc;
+  if (j->mode == SF_JOURNAL_SHARED)    /* each write durable on its own */
+    return sqlite3_exec(j->db, "PRAGMA synchronous=FULL", NULL, NULL, msg);
+  if ((rc = sqlite3_exec(j->db, schema, NULL, NULL, msg)) != SQLITE_OK)
+    return rc;
+  /* journals written before a column existed get it now (the error for
+  ** a column that is already there is expected and ignored) */
+  sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN service TEXT", NULL,
+               NULL, NULL);
+  j->defer_sync = strcmp(path, ":memory:") != 0 && in_wal_mode(j->db);
+  return sqlite3_exec(j->db, j->defer_sync ? "PRAGMA synchronous=NORMAL"
+                      : "PRAGMA synchronous=FULL", NULL, NULL, msg);
+}
+
+int sf_journal_open_mode (SfJournal **out, const char *path,
+                          SfJournalMode mode, char *err, size_t errlen) {
+  SfJournal *j = calloc(1, sizeof(*j));
+  char *msg = NULL;
+  *out = NULL;
+  if (j == NULL) {
+    snprintf(err, errlen, "not enough memory");
+    return -1;
+  }
+  j->mode = mode;
+  if (path == NULL)
+    path = ":memory:";
+  else if (mode == SF_JOURNAL_CREATE && strcmp(path, ":memory:") != 0)
+    make_parent(path);
+  if (open_db(j, path, &msg) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open the journal '%s': %s", path,
+             msg ? msg : j->db ? sqlite3_errmsg(j->db) : "not enough memory");
+    sqlite3_free(msg);
+    sqlite3_close(j->db);
+    free(j);
+    return -1;
+  }
+  *out = j;
+  return 0;
+}
+
+int sf_journal_open (SfJournal **out, const char *path, char *err,
+                     size_t errlen) {
+  return sf_journal_open_mode(out, path, SF_JOURNAL_CREATE, err, errlen);
+}
+
+const char *sf_journal_error (SfJournal *j) {
+  return j != NULL && j->db != NULL ? sqlite3_errmsg(j->db)
+                                    : "not enough memory";
+}
+
+/* Wait for the disk to hold every commit so far: fdatasync of the WAL
+** file through SQLite's own VFS handle for it (what synchronous=FULL does
+** after each commit). 0 or -1. */
+static int sync_wal (SfJournal *j) {
+  sqlite3_file *f = NULL;
+  if (sqlite3_file_control(j->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+                           &f) != SQLITE_OK || f == NULL ||
+      f->pMethods == NULL)
+    return -1;
+  return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
+}
+
+/* COMMIT the turn's transaction, if one is open. 0 or -1. */
+static int commit_tx (SfJournal *j) {
+  if (!j->in_tx)
+    return 0;
+  j->in_tx = 0;
+  if (exec_stmt(j, S_COMMIT) != 0) {
+    /* a failed COMMIT may leave the transaction open: end it, so the
+    ** next turn starts clean instead of failing its BEGIN forever */
+    if (!sqlite3_get_autocommit(j->db))
+      sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+  }
+  if (j->defer_sync && j->unsynced_ms == 0)
+    j->unsynced_ms = mono_ms();
+  return 0;
+}
+
+int sf_journal_commit (SfJournal *j) {
+  if (j == NULL)
+    return 0;
+  return commit_tx(j);
+}
+
+int sf_journal_flush (SfJournal *j) {
+  if (j == NULL)
+    return 0;
+  if (commit_tx(j) != 0)
+    return -1;
+  if (j->unsynced_ms == 0)
+    return 0;
+  if (sync_wal(j) != 0)
+    return -1;
+  j->unsynced_ms = 0;
+  return 0;
+}
+
+long sf_journal_sync_due (SfJournal *j) {
+  long long left;
+  if (j == NULL || (j->unsynced_ms == 0 && !j->in_tx))
+    return -1;
+  if (j->unsynced_ms == 0)
+    return SF_JOURNAL_SYNC_MS;   /* only uncommitted writes so far */
+  left = j->unsynced_ms + SF_JOURNAL_SYNC_MS - mono_ms();
+  return left > 0 ? (long)left : 0;
+}
+
+void sf_journal_close (SfJournal *j) {
+  int i;
+  if (j == NULL)
+    return;
+  sf_journal_flush(j);
+  for (i = 0; i < S_COUNT; i++)
+    sqlite3_finalize(j->st[i]);
+  sqlite3_close(j->db);
+  free(j);
+}
+
+/* Open the turn's write transaction if it is not open yet. */
+static int begin_write (SfJournal *j) {
+  if (j->in_tx)
+    return 0;
+  if (exec_stmt(j, S_BEGIN) != 0)
+    return -1;
+  j->in_tx = 1;
+  return 0;
+}
+
+/* Run the write statement 'id' (bound by prep) inside the turn's
+** transaction. 0 or -1. */
+static int write_stmt (SfJournal *j, Stmt id, sqlite3_stmt *st) {
+  int rc = -1;
+  assert(j->mode == SF_JOURNAL_CREATE);
+  if (st != NULL && begin_write(j) == 0) {
+    assert(j->in_tx);        /* no journal write outside the turn's tx */
+    if (sqlite3_step(st) == SQLITE_DONE)
+      rc = 0;
+  }
+  done(j, id, st);
   return rc;
 }
 
@@ -164,6 +446,10 @@ static void now_iso (char buf[32]) {
 static void copy_col (sqlite3_stmt *st, int col, char *dst, size_t n) {
   const unsigned char *s = sqlite3_column_text(st, col);
   snprintf(dst, n, "%s", s ? (const char *)s : "");
+}
+
+static const char *text_col (sqlite3_stmt *st, int col) {
+  return (const char *)sqlite3_column_text(st, col);
 }
 
 /* ------------------------------------------------------------------ runs */
@@ -183,9 +469,7 @@ int sf_journal_run_begin (SfJournal *j, SfRunInfo *info) {
            started, started + 5, started + 8, started + 11, started + 14,
            started + 17, rnd & 0xffff);
   snprintf(info->status, sizeof(info->status), "running");
-  return write_stmt(j, prep(j,
-      "INSERT INTO runs(id, script, args, status, started_at, budget,"
-      " sandbox_state, service) VALUES(?,?,?,?,?,?,?,?)", "tttttitt",
+  return write_stmt(j, S_RUN_INSERT, prep(j, S_RUN_INSERT, "tttttitt",
       info->id, info->script, info->args, "running", started, info->budget,
       info->sandbox_state[0] ? info->sandbox_state : NULL,
       info->service[0] ? info->service : NULL)) == 0
@@ -193,12 +477,8 @@ int sf_journal_run_begin (SfJournal *j, SfRunInfo *info) {
 }
 
 int sf_journal_run_find (SfJournal *j, const char *id, SfRunInfo *info) {
-  sqlite3_stmt *st = id != NULL
-    ? prep(j, "SELECT id, script, args, status, budget, sandbox_state,"
-              " service FROM runs WHERE id = ?", "t", id)
-    : prep(j, "SELECT id, script, args, status, budget, sandbox_state,"
-              " service FROM runs WHERE status <> 'finished'"
-              " ORDER BY started_at DESC, rowid DESC LIMIT 1", "");
+  Stmt q = id != NULL ? S_RUN_BY_ID : S_RUN_LATEST_OPEN;
+  sqlite3_stmt *st = id != NULL ? prep(j, q, "t", id) : prep(j, q, "");
   int rc;
   if (st == NULL)
     return -1;
@@ -213,12 +493,11 @@ int sf_journal_run_find (SfJournal *j, const char *id, SfRunInfo *info) {
     copy_col(st, 5, info->sandbox_state, sizeof(info->sandbox_state));
     copy_col(st, 6, info->service, sizeof(info->service));
   }
-  sqlite3_finalize(st);
+  done(j, q, st);
   if (rc != SQLITE_ROW)
     return rc == SQLITE_DONE ? 0 : -1;
-  if (write_stmt(j, prep(j, "UPDATE runs SET attempts = attempts + 1,"
-                        " status = 'running', finished_at = NULL"
-                        " WHERE id = ?", "t", info->id)) != 0)
+  if (write_stmt(j, S_RUN_ATTEMPT, prep(j, S_RUN_ATTEMPT, "t",
+                                        info->id)) != 0)
     return -1;
   return sf_journal_flush(j) == 0 ? 1 : -1;
 }
@@ -226,163 +505,162 @@ int sf_journal_run_find (SfJournal *j, const char *id, SfRunInfo *info) {
 int sf_journal_run_end (SfJournal *j, const char *id, const char *status) {
   char at[32];
   now_iso(at);
-  if (write_stmt(j, prep(j, "UPDATE runs SET status = ?, finished_at = ?"
-                        " WHERE id = ?", "ttt", status, at, id)) != 0)
+  if (write_stmt(j, S_RUN_END, prep(j, S_RUN_END, "ttt", status, at,
+                                    id)) != 0)
+    return -1;
+  return sf_journal_flush(j);
+}
+
+int sf_journal_run_set_service (SfJournal *j, const char *id,
+                                const char *service) {
+  if (write_stmt(j, S_RUN_SERVICE, prep(j, S_RUN_SERVICE, "tt", service,
+                                        id)) != 0)
     return -1;
   return sf_journal_flush(j);
 }
 
 long long sf_journal_run_committed (SfJournal *j, const char *id) {
   long long sum = 0;
-  sqlite3_stmt *st = prep(j, "SELECT COALESCE(SUM(price), 0) FROM steps"
-                          " WHERE run_id = ? AND state IN (?,?,?)", "tiii",
-                          id, (long long)SF_STEP_INTENT,
+  sqlite3_stmt *st = prep(j, S_RUN_COMMITTED, "tiii", id,
+                          (long long)SF_STEP_INTENT,
                           (long long)SF_STEP_ANSWERED,
                           (long long)SF_STEP_UNKNOWN);
   if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
     sum = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  done(j, S_RUN_COMMITTED, st);
   return sum;
 }
 
 /* ----------------------------------------------------------------- steps */
 
-#define STEP_COLS "seq, state, status, hash, position, summary, price," \
-                  " task_id, response"
+/* Fill 's' from the current row of a STEP_COLS query. */
+static void step_row (sqlite3_stmt *st, SfStep *s, int with_response) {
+  const unsigned char *resp = sqlite3_column_text(st, 8);
+  memset(s, 0, sizeof(*s));
+  s->seq = sqlite3_column_int64(st, 0);
+  s->state = (SfStepState)sqlite3_column_int(st, 1);
+  s->status = (long)sqlite3_column_int64(st, 2);
+  copy_col(st, 3, s->hash, sizeof(s->hash));
+  copy_col(st, 4, s->position, sizeof(s->position));
+  copy_col(st, 5, s->summary, sizeof(s->summary));
+  s->price = sqlite3_column_int64(st, 6);
+  copy_col(st, 7, s->task_id, sizeof(s->task_id));
+  s->response = with_response && resp ? strdup((const char *)resp) : NULL;
+}
 
-static int read_step (sqlite3_stmt *st, SfStep *s) {
+/* The first row of query 'id' into 's'. 1, 0 (no row) or -1. */
+static int read_step (SfJournal *j, Stmt id, sqlite3_stmt *st, SfStep *s) {
   int rc;
   memset(s, 0, sizeof(*s));
   if (st == NULL)
     return -1;
   rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    const unsigned char *resp = sqlite3_column_text(st, 8);
-    s->seq = sqlite3_column_int64(st, 0);
-    s->state = (SfStepState)sqlite3_column_int(st, 1);
-    s->status = (long)sqlite3_column_int64(st, 2);
-    copy_col(st, 3, s->hash, sizeof(s->hash));
-    copy_col(st, 4, s->position, sizeof(s->position));
-    copy_col(st, 5, s->summary, sizeof(s->summary));
-    s->price = sqlite3_column_int64(st, 6);
-    copy_col(st, 7, s->task_id, sizeof(s->task_id));
-    s->response = resp ? strdup((const char *)resp) : NULL;
-  }
-  sqlite3_finalize(st);
+  if (rc == SQLITE_ROW)
+    step_row(st, s, 1);
+  done(j, id, st);
   return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int sf_journal_step_get (SfJournal *j, const char *run, const char *key,
                          SfStep *out) {
-  return read_step(prep(j, "SELECT " STEP_COLS " FROM steps"
-                        " WHERE run_id = ? AND key = ?", "tt", run, key), out);
+  return read_step(j, S_STEP_GET, prep(j, S_STEP_GET, "tt", run, key), out);
 }
 
 int sf_journal_step_at (SfJournal *j, const char *run, const char *position,
                         SfStep *out) {
-  return read_step(prep(j, "SELECT " STEP_COLS " FROM steps"
-                        " WHERE run_id = ? AND position = ?"
-                        " ORDER BY seq LIMIT 1", "tt", run, position), out);
+  return read_step(j, S_STEP_AT, prep(j, S_STEP_AT, "tt", run, position),
+                   out);
 }
 
 int sf_journal_step_intent (SfJournal *j, const char *run, const char *key,
                             const SfStep *s, const char *request) {
-  return write_stmt(j, prep(j,
-      "INSERT INTO steps(run_id, key, seq, position, hash, summary, request,"
-      " price, state) VALUES(?,?,"
-      " (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?),"
-      " ?,?,?,?,?,?) ON CONFLICT(run_id, key) DO UPDATE SET"
-      " state = excluded.state, status = NULL, response = NULL",
-      "ttttttti" "i", run, key, run, s->position, s->hash, s->summary,
-      request, s->price, (long long)SF_STEP_INTENT));
+  return write_stmt(j, S_STEP_INTENT, prep(j, S_STEP_INTENT, "tttttti" "i",
+      run, key, s->position, s->hash, s->summary, request, s->price,
+      (long long)SF_STEP_INTENT));
 }
 
 int sf_journal_step_outcome (SfJournal *j, const char *run, const char *key,
                              SfStepState state, long status,
                              const char *response, const char *task_id) {
-  return write_stmt(j, prep(j,
-      "UPDATE steps SET state = ?, status = ?, response = ?, task_id = ?"
-      " WHERE run_id = ? AND key = ?", "iittt" "t", (long long)state,
-      (long long)status, response, task_id, run, key));
+  return write_stmt(j, S_STEP_OUTCOME, prep(j, S_STEP_OUTCOME, "iittt" "t",
+      (long long)state, (long long)status, response, task_id, run, key));
 }
 
 int sf_journal_steps_each (SfJournal *j, const char *run,
                            void (*fn) (const SfStep *s, void *ud), void *ud) {
-  sqlite3_stmt *st = prep(j, "SELECT " STEP_COLS " FROM steps"
-                          " WHERE run_id = ? ORDER BY seq", "t", run);
-  if (st == NULL)
+  sqlite3_stmt *st = prep(j, S_STEPS_EACH, "t", run);
+  int rc;
+  if (st == NULL) {
+    done(j, S_STEPS_EACH, st);
     return -1;
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     SfStep s;
-    memset(&s, 0, sizeof(s));
-    s.seq = sqlite3_column_int64(st, 0);
-    s.state = (SfStepState)sqlite3_column_int(st, 1);
-    s.status = (long)sqlite3_column_int64(st, 2);
-    copy_col(st, 5, s.summary, sizeof(s.summary));
-    s.price = sqlite3_column_int64(st, 6);
-    copy_col(st, 7, s.task_id, sizeof(s.task_id));
+    step_row(st, &s, 0);
     fn(&s, ud);
   }
-  sqlite3_finalize(st);
-  return 0;
+  done(j, S_STEPS_EACH, st);
+  return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ------------------------------------------------- tasks and downloads */
 
 int sf_journal_task_put (SfJournal *j, const char *run, const char *task_id,
                          const char *body) {
-  return write_stmt(j, prep(j, "INSERT OR REPLACE INTO task_results"
-                        "(run_id, task_id, body) VALUES(?,?,?)", "ttt", run,
-                        task_id, body));
+  return write_stmt(j, S_TASK_PUT, prep(j, S_TASK_PUT, "ttt", run, task_id,
+                                        body));
 }
 
 char *sf_journal_task_get (SfJournal *j, const char *run,
                            const char *task_id) {
   char *body = NULL;
-  sqlite3_stmt *st = prep(j, "SELECT body FROM task_results"
-                          " WHERE run_id = ? AND task_id = ?", "tt", run,
-                          task_id);
+  sqlite3_stmt *st = prep(j, S_TASK_GET, "tt", run, task_id);
   if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-    body = strdup((const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+    body = strdup(text_col(st, 0) ? text_col(st, 0) : "");
+  done(j, S_TASK_GET, st);
   return body;
 }
 
 int sf_journal_download_put (SfJournal *j, const char *run,
                              const char *source, const char *dest,
                              long long bytes, const char *checksum) {
-  return write_stmt(j, prep(j, "INSERT OR REPLACE INTO downloads"
-                        "(run_id, source, dest, bytes, checksum)"
-                        " VALUES(?,?,?,?,?)", "tttit", run, source, dest,
-                        bytes, checksum));
+  return write_stmt(j, S_DOWNLOAD_PUT, prep(j, S_DOWNLOAD_PUT, "tttit", run,
+                                            source, dest, bytes, checksum));
 }
 
 int sf_journal_download_get (SfJournal *j, const char *run,
                              const char *source, const char *dest,
                              long long *bytes, char checksum[40]) {
   int found = 0;
-  sqlite3_stmt *st = prep(j, "SELECT bytes, checksum FROM downloads"
-                          " WHERE run_id = ? AND source = ? AND dest = ?",
-                          "ttt", run, source, dest);
+  sqlite3_stmt *st = prep(j, S_DOWNLOAD_GET, "ttt", run, source, dest);
   if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
     *bytes = sqlite3_column_int64(st, 0);
     copy_col(st, 1, checksum, 40);
     found = 1;
   }
-  sqlite3_finalize(st);
+  done(j, S_DOWNLOAD_GET, st);
   return found;
 }
 
-/* ----------------------------------------------------------- the listing */
+/* -------------------------------------------------------------- webhooks */
 
-static const char runs_sql[] =
-  "SELECT r.id, r.script, r.status, r.started_at, r.finished_at,"
-  " (SELECT COUNT(*) FROM steps s WHERE s.run_id = r.id AND s.state = ?1),"
-  " (SELECT COALESCE(SUM(price), 0) FROM steps s"
-  "   WHERE s.run_id = r.id AND s.state = ?1),"
-  " (SELECT COALESCE(SUM(price), 0) FROM steps s"
-  "   WHERE s.run_id = r.id AND s.state IN (?2, ?3)), r.attempts"
-  " FROM runs r ORDER BY r.started_at, r.rowid";
+int sf_journal_webhook_put (SfJournal *j, const char *run, const char *id,
+                            const char *task_id, const char *event,
+                            long long received_at) {
+  sqlite3_stmt *st;
+  int rc = -1;
+  /* autocommit under synchronous=FULL: durable before the receiver
+  ** answers 200, and never mixed into a run's turn transaction */
+  assert(j->mode == SF_JOURNAL_SHARED && !j->in_tx);
+  st = prep(j, S_WEBHOOK_PUT, "tttti", run, id, task_id,
+            event ? event : "", received_at);
+  if (st != NULL && sqlite3_step(st) == SQLITE_DONE)
+    rc = sqlite3_changes(j->db) > 0 ? 1 : 0;
+  done(j, S_WEBHOOK_PUT, st);
+  return rc;
+}
+
+/* ----------------------------------------------------------- the listing */
 
 /* Write 's' as a JSON string. */
 static void json_string (const char *s) {
@@ -400,12 +678,14 @@ static void json_string (const char *s) {
 }
 
 int sf_journal_print_runs (SfJournal *j, int json) {
-  sqlite3_stmt *st = prep(j, runs_sql, "iii", (long long)SF_STEP_ANSWERED,
+  sqlite3_stmt *st = prep(j, S_RUNS_LIST, "iii", (long long)SF_STEP_ANSWERED,
                           (long long)SF_STEP_INTENT,
                           (long long)SF_STEP_UNKNOWN);
   int n = 0;
-  if (st == NULL)
+  if (st == NULL) {
+    done(j, S_RUNS_LIST, st);
     return -1;
+  }
   if (json)
     printf("[");
   else
@@ -415,7 +695,7 @@ int sf_journal_print_runs (SfJournal *j, int json) {
     const char *c[5];
     int k;
     for (k = 0; k < 5; k++)
-      c[k] = (const char *)sqlite3_column_text(st, k);
+      c[k] = text_col(st, k);
     if (json) {
       printf(n ? ",\n {" : "\n {");
       printf("\"id\":"); json_string(c[0]);
@@ -441,29 +721,105 @@ int sf_journal_print_runs (SfJournal *j, int json) {
   }
   if (json)
     printf(n ? "\n]\n" : "]\n");
-  sqlite3_finalize(st);
+  done(j, S_RUNS_LIST, st);
   return 0;
 }
 
-int sf_journal_run_set_service (SfJournal *j, const char *id,
-                                const char *service) {
-  if (write_stmt(j, prep(j, "UPDATE runs SET service = ? WHERE id = ?",
-                        "tt", service, id)) != 0)
-    return -1;
-  return sf_journal_flush(j);
+/* ------------------------------------------------------------ the views */
+
+int sf_journal_view_run (SfJournal *j, const char *id,
+                         int (*fn) (const SfRunView *r, void *ud), void *ud) {
+  sqlite3_stmt *st = prep(j, S_VIEW_RUN, "tiii", id,
+                          (long long)SF_STEP_ANSWERED,
+                          (long long)SF_STEP_INTENT,
+                          (long long)SF_STEP_UNKNOWN);
+  int rc = -1;
+  if (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    SfRunView r;
+    r.id = text_col(st, 0);
+    r.script = text_col(st, 1);
+    r.args = text_col(st, 2);
+    r.status = text_col(st, 3);
+    r.started_at = text_col(st, 4);
+    r.finished_at = text_col(st, 5);
+    r.attempts = sqlite3_column_int64(st, 6);
+    r.budget = sqlite3_column_int64(st, 7);
+    r.service = text_col(st, 8);
+    r.spent = sqlite3_column_int64(st, 9);
+    r.unknown = sqlite3_column_int64(st, 10);
+    rc = fn(&r, ud) == 0 ? SQLITE_ROW : SQLITE_ERROR;
+  }
+  done(j, S_VIEW_RUN, st);
+  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int sf_journal_view_tasks (SfJournal *j, const char *run,
+                           int (*fn) (const SfTaskView *t, void *ud),
+                           void *ud) {
+  sqlite3_stmt *st = prep(j, S_VIEW_TASKS, "t", run);
+  int rc = SQLITE_ERROR;
+  while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    SfTaskView t;
+    t.seq = sqlite3_column_int64(st, 0);
+    t.price = sqlite3_column_int64(st, 1);
+    t.state = (SfStepState)sqlite3_column_int(st, 2);
+    t.status = (long)sqlite3_column_int64(st, 3);
+    t.task_id = text_col(st, 4);
+    t.summary = text_col(st, 5);
+    t.task_type = text_col(st, 6);
+    t.tags = text_col(st, 7);
+    t.negative_tags = text_col(st, 8);
+    t.prompt = text_col(st, 9);
+    t.description = text_col(st, 10);
+    t.title = text_col(st, 11);
+    t.source = text_col(st, 12);
+    t.continue_at = text_col(st, 13);
+    t.model = text_col(st, 14);
+    if (fn(&t, ud) != 0) {
+      rc = SQLITE_ERROR;
+      break;
+    }
+  }
+  done(j, S_VIEW_TASKS, st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int sf_journal_view_clips (SfJournal *j, const char *run,
+                           const char *task_id,
+                           int (*fn) (const SfClipView *c, void *ud),
+                           void *ud) {
+  sqlite3_stmt *st = prep(j, S_VIEW_CLIPS, "tt", run, task_id);
+  int rc = SQLITE_ERROR;
+  while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    SfClipView c;
+    c.id = text_col(st, 0);
+    c.title = text_col(st, 1);
+    c.tags = text_col(st, 2);
+    c.state = text_col(st, 3);
+    c.audio_url = text_col(st, 4);
+    c.created_at = text_col(st, 5);
+    c.duration = text_col(st, 6);
+    c.error = text_col(st, 7);
+    c.dest = text_col(st, 8);
+    if (fn(&c, ud) != 0) {
+      rc = SQLITE_ERROR;
+      break;
+    }
+  }
+  done(j, S_VIEW_CLIPS, st);
+  return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The source of the newest verified download at 'dest' in any run. */
 int sf_journal_download_owner (SfJournal *j, const char *dest, char *source,
                                size_t n) {
   int found = 0;
-  sqlite3_stmt *st = prep(j, "SELECT source FROM downloads WHERE dest = ?"
-                          " ORDER BY rowid DESC LIMIT 1", "t", dest);
+  sqlite3_stmt *st = prep(j, S_DOWNLOAD_OWNER, "t", dest);
   if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
     copy_col(st, 0, source, n);
     found = 1;
   }
-  sqlite3_finalize(st);
+  done(j, S_DOWNLOAD_OWNER, st);
   return found;
 }
 
@@ -471,10 +827,9 @@ int sf_journal_download_owner (SfJournal *j, const char *dest, char *source,
 
 int sf_journal_run_peek (SfJournal *j, const char *id, char out[40],
                          char status[16]) {
-  sqlite3_stmt *st = id != NULL
-    ? prep(j, "SELECT id, status FROM runs WHERE id = ?", "t", id)
-    : prep(j, "SELECT id, status FROM runs WHERE status <> 'finished'"
-              " ORDER BY started_at DESC, rowid DESC LIMIT 1", "");
+  Stmt which = id != NULL ? S_RUN_PEEK_ID : S_RUN_PEEK_OPEN;
+  sqlite3_stmt *st = id != NULL ? prep(j, which, "t", id)
+                                : prep(j, which, "");
   int rc;
   if (st == NULL)
     return -1;
@@ -482,7 +837,7 @@ int sf_journal_run_peek (SfJournal *j, const char *id, char out[40],
     copy_col(st, 0, out, 40);
     copy_col(st, 1, status, 16);
   }
-  sqlite3_finalize(st);
+  done(j, which, st);
   return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -493,9 +848,8 @@ int sf_journal_run_exited (SfJournal *j, const char *id, int code) {
   ** for a column that is already there is expected and ignored) */
   sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN exit_code INTEGER",
                NULL, NULL, NULL);
-  if (write_stmt(j, prep(j, "UPDATE runs SET status = 'exited',"
-                        " finished_at = ?, exit_code = ? WHERE id = ?",
-                        "tit", at, (long long)code, id)) != 0)
+  if (write_stmt(j, S_RUN_EXITED, prep(j, S_RUN_EXITED, "tit", at,
+                                        (long long)code, id)) != 0)
     return -1;
   return sf_journal_flush(j);
 }

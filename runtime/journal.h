@@ -50,14 +50,44 @@ typedef struct SfRunInfo {
                                 in-process one (never the key) */
 } SfRunInfo;
 
+/* How a handle is opened. A handle is used by one thread at a time; a
+** second thread (the webhook receiver) opens its own. */
+typedef enum SfJournalMode {
+  SF_JOURNAL_CREATE = 0,     /* the run's own: file, directory, schema */
+  SF_JOURNAL_READ,           /* read-only, the file must exist (report) */
+  SF_JOURNAL_SHARED          /* an existing journal that another handle
+                                created, for sf_journal_webhook_put only:
+                                each write durable at once (the webhook
+                                receiver's thread) */
+} SfJournalMode;
+
 /* Open (creating the file, its directory and the schema). NULL path or
 ** ":memory:" keeps it in memory (dry runs). 0, or -1 with 'err'. */
 int sf_journal_open (SfJournal **j, const char *path, char *err,
                      size_t errlen);
+/* The same with a mode; sf_journal_open is SF_JOURNAL_CREATE. */
+int sf_journal_open_mode (SfJournal **j, const char *path,
+                          SfJournalMode mode, char *err, size_t errlen);
+/* Commits what is pending and makes it durable first. */
 void sf_journal_close (SfJournal *j);
-/* Commit the writes of this loop turn (called by the loop before it
-** releases the paid requests held for it). 0 or -1. */
+/* SQLite's message for the last failed call on 'j'. */
+const char *sf_journal_error (SfJournal *j);
+
+/* Commit policy. Writes collect in one transaction per loop turn.
+** flush: commit it and wait for the disk (fdatasync), together with
+**   every earlier commit that has not reached it yet: what the loop does
+**   before it releases the paid requests held for the turn, so an intent
+**   is durable before its request is sent. 0 or -1.
+** commit: commit it without waiting for the disk: outcomes, task results
+**   and downloads survive the process being killed at once, and reach
+**   the disk with the next flush or within SF_JOURNAL_SYNC_MS (the loop
+**   asks sf_journal_sync_due), or at close. 0 or -1.
+** sync_due: -1 when nothing waits for the disk, else the milliseconds
+**   until the loop should flush (0: now). */
+#define SF_JOURNAL_SYNC_MS 200
 int sf_journal_flush (SfJournal *j);
+int sf_journal_commit (SfJournal *j);
+long sf_journal_sync_due (SfJournal *j);
 
 /* Start a new run; fills info->id. 0 or -1. */
 int sf_journal_run_begin (SfJournal *j, SfRunInfo *info);
@@ -120,5 +150,54 @@ int sf_journal_run_peek (SfJournal *j, const char *id, char out[40],
 /* The script ended the process with os.exit(code): status "exited", the
 ** code in runs.exit_code; committed at once. 0 or -1. */
 int sf_journal_run_exited (SfJournal *j, const char *id, int code);
+
+/* A webhook delivery, on a SF_JOURNAL_SHARED handle: 1 recorded (and
+** durable), 0 already there, -1 error. */
+int sf_journal_webhook_put (SfJournal *j, const char *run, const char *id,
+                            const char *task_id, const char *event,
+                            long long received_at);
+
+/* ------------------------------------------- read views (the report) */
+/* Each view calls 'fn' per row; the strings (NULL when absent) live only
+** during the call. 'fn' returns 0 to go on, -1 to stop (the view then
+** returns -1). */
+
+typedef struct SfRunView {
+  const char *id, *script, *args, *status, *started_at, *finished_at,
+             *service;
+  long long attempts, budget;    /* budget -1: none */
+  long long spent, unknown;      /* credits answered / maybe charged */
+} SfRunView;
+
+/* Run 'id', or the latest one when NULL. 1 found, 0 none, -1 error. */
+int sf_journal_view_run (SfJournal *j, const char *id,
+                         int (*fn) (const SfRunView *r, void *ud), void *ud);
+
+/* A step that started a task, with the fields of its request (any of
+** them NULL when the request is not JSON or lacks it). */
+typedef struct SfTaskView {
+  long long seq, price;
+  SfStepState state;
+  long status;
+  const char *task_id, *summary;
+  const char *task_type, *tags, *negative_tags, *prompt, *description,
+             *title, *source, *continue_at, *model;
+} SfTaskView;
+
+int sf_journal_view_tasks (SfJournal *j, const char *run,
+                           int (*fn) (const SfTaskView *t, void *ud),
+                           void *ud);
+
+/* A clip of a task's journaled final status, with the first file it was
+** downloaded to (its audio, else its WAV), or NULL. */
+typedef struct SfClipView {
+  const char *id, *title, *tags, *state, *audio_url, *created_at,
+             *duration, *error, *dest;
+} SfClipView;
+
+int sf_journal_view_clips (SfJournal *j, const char *run,
+                           const char *task_id,
+                           int (*fn) (const SfClipView *c, void *ud),
+                           void *ud);
 
 #endif

@@ -193,11 +193,22 @@ static SfLoopEnd run_turns (SfRuntime *rt) {
         sf_http_release_held(&rt->http, NULL);
       }
     } else if (rt->journal != NULL) {
-      sf_journal_flush(rt->journal);   /* outcomes of this turn */
+      /* outcomes, task results, downloads: committed now (they survive
+      ** the process), on disk with the next paid call's flush or within
+      ** SF_JOURNAL_SYNC_MS (journal.c says why that is safe) */
+      if (sf_journal_sync_due(rt->journal) == 0)
+        sf_journal_flush(rt->journal);
+      else
+        sf_journal_commit(rt->journal);
     }
     wait_ms = next_wait_ms(rt);
     if (wait_ms < 0 && sf_http_busy(&rt->http) == 0)
       return SF_LOOP_STUCK;   /* e.g. two tasks waiting on each other */
+    if (rt->journal != NULL) {
+      long sync_ms = sf_journal_sync_due(rt->journal);
+      if (sync_ms >= 0 && (wait_ms < 0 || sync_ms < wait_ms))
+        wait_ms = sync_ms;    /* wake up to put the commits on disk */
+    }
     sf_progress_tick();
     if (sf_progress_live() && (wait_ms < 0 || wait_ms > 500))
       wait_ms = 500;          /* the clock on screen keeps moving */

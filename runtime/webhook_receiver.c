@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
-#include <sqlite3.h>
 #include "buf.h"
+#include "journal.h"
 #include "webhook_receiver.h"
 #include "webhook_verify.h"
 
@@ -24,7 +24,7 @@ struct SfWebhooks {
   char secret[256];
   char run_id[40];
   int wake_fd;
-  sqlite3 *db;               /* own connection: this is another thread */
+  SfJournal *journal;        /* own handle: this is another thread */
   pthread_mutex_t lock;      /* guards everything below */
   char (*queue)[80];
   int nqueue;
@@ -79,23 +79,9 @@ static void body_task_id (const char *body, char out[80]) {
 static int remember (SfWebhooks *w, const char *id, const char *task,
                      const char *event) {
   int i;
-  if (w->db != NULL) {
-    sqlite3_stmt *st;
-    int rc = -1;
-    if (sqlite3_prepare_v2(w->db, "INSERT OR IGNORE INTO webhook_deliveries"
-        "(run_id, id, task_id, event, received_at) VALUES(?,?,?,?,?)", -1,
-        &st, NULL) != SQLITE_OK)
-      return -1;
-    sqlite3_bind_text(st, 1, w->run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, task, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, event ? event : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-    if (sqlite3_step(st) == SQLITE_DONE)
-      rc = sqlite3_changes(w->db) > 0 ? 1 : 0;
-    sqlite3_finalize(st);
-    return rc;
-  }
+  if (w->journal != NULL)
+    return sf_journal_webhook_put(w->journal, w->run_id, id, task, event,
+                                  (long long)time(NULL));
   for (i = 0; i < w->nseen; i++)
     if (strcmp(w->seen[i], id) == 0)
       return 0;
@@ -228,11 +214,8 @@ SfWebhooks *sf_webhooks_start (const char *listen, const char *secret,
   snprintf(w->run_id, sizeof(w->run_id), "%s", run_id ? run_id : "");
   w->wake_fd = wake_fd;
   if (journal != NULL &&
-      (sqlite3_open_v2(journal, &w->db, SQLITE_OPEN_READWRITE |
-                       SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
-       sqlite3_busy_timeout(w->db, 10000) != SQLITE_OK ||
-       sqlite3_exec(w->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL)
-       != SQLITE_OK)) {
+      sf_journal_open_mode(&w->journal, journal, SF_JOURNAL_SHARED, err,
+                           errlen) != 0) {
     snprintf(err, errlen, "cannot open the journal for webhooks");
     goto fail;
   }
@@ -279,8 +262,7 @@ void sf_webhooks_stop (SfWebhooks *w) {
     return;
   if (w->daemon != NULL)
     MHD_stop_daemon(w->daemon);     /* joins its thread */
-  if (w->db != NULL)
-    sqlite3_close(w->db);
+  sf_journal_close(w->journal);      /* NULL-safe */
   pthread_mutex_destroy(&w->lock);
   free(w->queue);
   free(w->seen);

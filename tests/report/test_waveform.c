@@ -1,5 +1,5 @@
 /*
-** test_waveform.c -- runtime/waveform.c on files made here: PCM WAV in
+** test_waveform.c -- runtime/report/waveform.c on files made here: PCM WAV in
 ** every sample format it reads, an MP3 encoded with libmp3lame, and
 ** files it must refuse. The signal is loud in its first half and quiet
 ** in its second, so the columns show whether peaks land where they are.

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
+#include <sqlite3.h>
 #include "sbx_harness.h"
 #include "sha256.h"
 
@@ -144,11 +145,29 @@ static long deliver (int port, const char *task, const char *secret,
   return status;
 }
 
-static void test_many (const char *extra, int bad_sig) {
+/* Rows of the journal's webhook_deliveries in 'dir', or -1. */
+static long journaled_deliveries (const char *dir) {
+  char path[600];
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  long n = -1;
+  snprintf(path, sizeof(path), "%s/.sonicflow/journal.db", dir);
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM webhook_deliveries", -1,
+                         &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    n = (long)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+static void test_many (const char *extra, int bad_sig, int journaled) {
   char dir[] = "/tmp/sf_hook_XXXXXX", script[512], opts[256];
   SbxServer s;
   pid_t pid;
   sbx_case(bad_sig ? "bad signatures: all refused, fallback polls finish"
+           : journaled ? "with the journal: each delivery journaled once"
            : "20 tasks, duplicated and reordered deliveries");
   snprintf(opts, sizeof(opts), "--speed 200 --clip-seconds 3 --quiet %s",
            extra);
@@ -156,10 +175,22 @@ static void test_many (const char *extra, int bad_sig) {
     return;
   snprintf(script, sizeof(script), "%s/many.lua", src);
   {
-    char *args[] = {(char *)bin, "run", "-q", "--no-journal", "--base-url",
-                    s.base, "--webhook-listen", "127.0.0.1:0",
-                    "--webhook-fallback", bad_sig ? "0.5" : "60", script,
-                    "20", NULL};
+    char *args[16];
+    int k = 0;
+    args[k++] = (char *)bin;
+    args[k++] = "run";
+    args[k++] = "-q";
+    if (!journaled)
+      args[k++] = "--no-journal";
+    args[k++] = "--base-url";
+    args[k++] = s.base;
+    args[k++] = "--webhook-listen";
+    args[k++] = "127.0.0.1:0";
+    args[k++] = "--webhook-fallback";
+    args[k++] = bad_sig ? "0.5" : "60";
+    args[k++] = script;
+    args[k++] = "20";
+    args[k] = NULL;
     pid = start(dir, args);
   }
   SBX_EQ_INT(finish(pid, 120), 0, "the run finished");
@@ -173,6 +204,9 @@ static void test_many (const char *extra, int bad_sig) {
     SBX_EQ_INT(field(dir, "accepted"), 20, "deliveries accepted");
     SBX_EQ_INT(field(dir, "rejected"), 0, "deliveries refused");
   }
+  if (journaled)
+    SBX_EQ_INT(journaled_deliveries(dir), 20,
+               "deliveries in the journal (duplicates once)");
   sbx_stop(&s);
 }
 
@@ -228,8 +262,9 @@ int main (int argc, char **argv) {
   bin = argv[1];
   src = argv[2];
   curl_global_init(CURL_GLOBAL_ALL);
-  test_many("--webhook-duplicates --webhook-reorder-ms 400", 0);
-  test_many("--webhook-bad-signature", 1);
+  test_many("--webhook-duplicates --webhook-reorder-ms 400", 0, 0);
+  test_many("--webhook-duplicates --webhook-reorder-ms 400", 0, 1);
+  test_many("--webhook-bad-signature", 1, 0);
   test_forged();
   return sbx_finish();
 }

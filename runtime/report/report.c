@@ -4,10 +4,10 @@
 ** Reads the journal read-only and builds the model of report_model.h:
 ** the run, its tasks (the steps that started one, with their request),
 ** their clips (the journaled final status of each task) and where each
-** clip was downloaded. JSON is taken apart by SQLite's own JSON
-** functions, so no second JSON parser is needed here. The page is
-** written to a temporary file and renamed, so a reader never sees half
-** a report.
+** clip was downloaded, through the journal's read views (journal.c owns
+** the SQL; SQLite's JSON functions take the records apart there, so no
+** second JSON parser is needed). The page is written to a temporary
+** file and renamed, so a reader never sees half a report.
 */
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sqlite3.h>
 #include "journal.h"
 #include "report.h"
 #include "report_model.h"
@@ -37,79 +36,30 @@ typedef struct Opts {
 
 /* ------------------------------------------------------------ helpers */
 
-static char *col_dup (sqlite3_stmt *st, int col) {
-  const unsigned char *s = sqlite3_column_text(st, col);
-  return s ? strdup((const char *)s) : NULL;
-}
-
-static sqlite3_stmt *prep (sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    fprintf(stderr, "sonicflow report: cannot read the journal: %s\n",
-            sqlite3_errmsg(db));
-    return NULL;
-  }
-  return st;
+static char *dup_or_null (const char *s) {
+  return s ? strdup(s) : NULL;
 }
 
 /* -------------------------------------------------------------- the run */
 
-static const char run_sql[] =
-  "SELECT id, script, args, status, started_at, finished_at, attempts,"
-  " COALESCE(budget, -1), service,"
-  " (SELECT COALESCE(SUM(price), 0) FROM steps s"
-  "   WHERE s.run_id = r.id AND s.state = ?2),"
-  " (SELECT COALESCE(SUM(price), 0) FROM steps s"
-  "   WHERE s.run_id = r.id AND s.state IN (?3, ?4))"
-  " FROM runs r WHERE ?1 IS NULL OR id = ?1"
-  " ORDER BY started_at DESC, rowid DESC LIMIT 1";
-
-/* Fill the run's header. 1 found, 0 no such run, -1 error. */
-static int load_run (sqlite3 *db, const char *id, RpRun *run) {
-  sqlite3_stmt *st = prep(db, run_sql);
-  int rc;
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);   /* NULL: the latest */
-  sqlite3_bind_int(st, 2, SF_STEP_ANSWERED);
-  sqlite3_bind_int(st, 3, SF_STEP_INTENT);
-  sqlite3_bind_int(st, 4, SF_STEP_UNKNOWN);
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    run->id = col_dup(st, 0);
-    run->script = col_dup(st, 1);
-    run->args = col_dup(st, 2);
-    run->status = col_dup(st, 3);
-    run->started_at = col_dup(st, 4);
-    run->finished_at = col_dup(st, 5);
-    run->attempts = sqlite3_column_int64(st, 6);
-    run->budget = sqlite3_column_int64(st, 7);
-    run->service = col_dup(st, 8);
-    run->spent = sqlite3_column_int64(st, 9);
-    run->unknown = sqlite3_column_int64(st, 10);
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    fprintf(stderr, "sonicflow report: reading the journal: %s\n",
-            sqlite3_errmsg(db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+/* sf_journal_view_run's row: copy the run's header. */
+static int take_run (const SfRunView *v, void *ud) {
+  RpRun *run = ud;
+  run->id = dup_or_null(v->id);
+  run->script = dup_or_null(v->script);
+  run->args = dup_or_null(v->args);
+  run->status = dup_or_null(v->status);
+  run->started_at = dup_or_null(v->started_at);
+  run->finished_at = dup_or_null(v->finished_at);
+  run->attempts = v->attempts;
+  run->budget = v->budget;
+  run->service = dup_or_null(v->service);
+  run->spent = v->spent;
+  run->unknown = v->unknown;
+  return 0;
 }
 
 /* ------------------------------------------------------------ the tasks */
-
-/* A malformed request must not make the whole query fail: json_extract
-** raises on invalid JSON, so every field is guarded by json_valid. */
-#define REQ(f) "CASE WHEN json_valid(request) THEN json_extract(request, '$." \
-               f "') END"
-
-static const char tasks_sql[] =
-  "SELECT seq, price, state, status, task_id, summary, "
-  REQ("task_type") ", " REQ("tags") ", " REQ("negative_tags") ", "
-  REQ("prompt") ", " REQ("gpt_description_prompt") ", " REQ("title") ", "
-  "COALESCE(" REQ("continue_clip_id") ", " REQ("clip_id") "), "
-  REQ("continue_at") ", " REQ("mv")
-  " FROM steps WHERE run_id = ? AND task_id IS NOT NULL AND task_id <> ''"
-  " ORDER BY seq";
 
 /* The kind of task: the request's task_type, else the first word of the
 ** summary, which is the task type or the path of the call. */
@@ -130,65 +80,46 @@ static char *task_kind (const char *task_type, const char *summary) {
   return memchr(summary, '/', n) ? strdup("task") : strndup(summary, n);
 }
 
-static void read_task (sqlite3_stmt *st, RpTask *t) {
-  const char *tt = (const char *)sqlite3_column_text(st, 6);
-  memset(t, 0, sizeof(*t));
-  t->seq = sqlite3_column_int64(st, 0);
-  t->price = sqlite3_column_int64(st, 1);
-  t->state = sqlite3_column_int(st, 2);
-  t->status = (long)sqlite3_column_int64(st, 3);
-  t->task_id = col_dup(st, 4);
-  t->summary = col_dup(st, 5);
-  t->kind = task_kind(tt, t->summary);
-  t->tags = col_dup(st, 7);
-  t->negative_tags = col_dup(st, 8);
-  t->prompt = col_dup(st, 9);
-  t->description = col_dup(st, 10);
-  t->title = col_dup(st, 11);
-  t->source = col_dup(st, 12);
-  t->continue_at = col_dup(st, 13);
-  t->model = col_dup(st, 14);
-}
+/* What sf_journal_view_tasks's rows go into. */
+typedef struct TaskSink {
+  RpRun *run;
+  int cap;
+} TaskSink;
 
-static int load_tasks (sqlite3 *db, RpRun *run) {
-  sqlite3_stmt *st = prep(db, tasks_sql);
-  int rc, cap = 0;
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text(st, 1, run->id, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (run->ntasks == cap) {
-      RpTask *n = realloc(run->tasks, (cap = cap ? cap * 2 : 16) *
-                          sizeof(*n));
-      if (n == NULL)
-        break;
-      run->tasks = n;
-    }
-    read_task(st, &run->tasks[run->ntasks++]);
+/* sf_journal_view_tasks's row: append a task. -1 stops (no memory). */
+static int take_task (const SfTaskView *v, void *ud) {
+  TaskSink *k = ud;
+  RpRun *run = k->run;
+  RpTask *t;
+  if (run->ntasks == k->cap) {
+    int cap = k->cap ? k->cap * 2 : 16;
+    RpTask *n = realloc(run->tasks, (size_t)cap * sizeof(*n));
+    if (n == NULL)
+      return -1;
+    run->tasks = n;
+    k->cap = cap;
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  t = &run->tasks[run->ntasks++];
+  memset(t, 0, sizeof(*t));
+  t->seq = v->seq;
+  t->price = v->price;
+  t->state = (int)v->state;
+  t->status = v->status;
+  t->task_id = dup_or_null(v->task_id);
+  t->summary = dup_or_null(v->summary);
+  t->kind = task_kind(v->task_type, t->summary);
+  t->tags = dup_or_null(v->tags);
+  t->negative_tags = dup_or_null(v->negative_tags);
+  t->prompt = dup_or_null(v->prompt);
+  t->description = dup_or_null(v->description);
+  t->title = dup_or_null(v->title);
+  t->source = dup_or_null(v->source);
+  t->continue_at = dup_or_null(v->continue_at);
+  t->model = dup_or_null(v->model);
+  return 0;
 }
 
 /* ------------------------------------------------------------ the clips */
-
-#define CLIP(f) "json_extract(c.value, '$." f "')"
-
-/* The clips of a task's final status, with the first file each was
-** downloaded to (the audio, else its WAV). */
-static const char clips_sql[] =
-  "SELECT " CLIP("clip_id") ", " CLIP("title") ", " CLIP("tags") ", "
-  CLIP("state") ", " CLIP("audio_url") ", " CLIP("created_at") ", "
-  CLIP("duration") ", " CLIP("error_message") ","
-  " (SELECT d.dest FROM downloads d WHERE d.run_id = t.run_id"
-  "   AND d.source IN (" CLIP("clip_id") " || '/audio', "
-  CLIP("clip_id") " || '/wav', " CLIP("audio_url") ")"
-  "   ORDER BY d.source LIKE '%/wav', d.rowid LIMIT 1)"
-  " FROM task_results t, json_each(CASE WHEN json_valid(t.body)"
-  "   AND json_type(t.body, '$.data') = 'array' THEN t.body ELSE '{}'"
-  "   END, '$.data') c"
-  " WHERE t.run_id = ? AND t.task_id = ? AND c.type = 'object'"
-  " ORDER BY c.key";
 
 typedef struct Places {
   const char *journal_dir;       /* the journal's directory */
@@ -297,38 +228,38 @@ static void place_clip (RpClip *c, const char *dest, const Places *pl) {
   }
 }
 
-static void read_clip (sqlite3_stmt *st, RpClip *c, const Places *pl) {
-  memset(c, 0, sizeof(*c));
-  c->id = col_dup(st, 0);
-  c->title = col_dup(st, 1);
-  c->tags = col_dup(st, 2);
-  c->state = col_dup(st, 3);
-  c->audio_url = col_dup(st, 4);
-  c->created_at = col_dup(st, 5);
-  c->duration = col_dup(st, 6);
-  c->error = col_dup(st, 7);
-  place_clip(c, (const char *)sqlite3_column_text(st, 8), pl);
-}
+/* What sf_journal_view_clips's rows go into. */
+typedef struct ClipSink {
+  RpTask *task;
+  const Places *places;
+  int cap;
+} ClipSink;
 
-static int load_clips (sqlite3 *db, const RpRun *run, RpTask *t,
-                       const Places *pl) {
-  sqlite3_stmt *st = prep(db, clips_sql);
-  int rc, cap = 0;
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text(st, 1, run->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, t->task_id, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (t->nclips == cap) {
-      RpClip *n = realloc(t->clips, (cap = cap ? cap * 2 : 4) * sizeof(*n));
-      if (n == NULL)
-        break;
-      t->clips = n;
-    }
-    read_clip(st, &t->clips[t->nclips++], pl);
+/* sf_journal_view_clips's row: append a clip and place its file. */
+static int take_clip (const SfClipView *v, void *ud) {
+  ClipSink *k = ud;
+  RpTask *t = k->task;
+  RpClip *c;
+  if (t->nclips == k->cap) {
+    int cap = k->cap ? k->cap * 2 : 4;
+    RpClip *n = realloc(t->clips, (size_t)cap * sizeof(*n));
+    if (n == NULL)
+      return -1;
+    t->clips = n;
+    k->cap = cap;
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  c = &t->clips[t->nclips++];
+  memset(c, 0, sizeof(*c));
+  c->id = dup_or_null(v->id);
+  c->title = dup_or_null(v->title);
+  c->tags = dup_or_null(v->tags);
+  c->state = dup_or_null(v->state);
+  c->audio_url = dup_or_null(v->audio_url);
+  c->created_at = dup_or_null(v->created_at);
+  c->duration = dup_or_null(v->duration);
+  c->error = dup_or_null(v->error);
+  place_clip(c, v->dest, k->places);
+  return 0;
 }
 
 /* --------------------------------------------------------------- freeing */
@@ -410,34 +341,44 @@ static int find_places (const char *journal, const char *out, Places *pl,
 /* Read the run into 'run'. 0, or an exit code. */
 static int load (const Opts *o, const char *journal, const Places *pl,
                  RpRun *run) {
-  sqlite3 *db = NULL;
+  SfJournal *j = NULL;
+  TaskSink tasks;
+  char err[512];
   int rc = 1, i, found;
-  if (sqlite3_open_v2(journal, &db, SQLITE_OPEN_READONLY, NULL) !=
-      SQLITE_OK) {
-    fprintf(stderr, "sonicflow report: cannot open the journal '%s': %s\n",
-            journal, sqlite3_errmsg(db));
-    goto cleanup;
+  if (sf_journal_open_mode(&j, journal, SF_JOURNAL_READ, err,
+                           sizeof(err)) != 0) {
+    fprintf(stderr, "sonicflow report: %s\n", err);
+    return 1;
   }
-  sqlite3_busy_timeout(db, 10000);        /* a run may be writing to it */
-  found = load_run(db, o->run, run);
+  found = sf_journal_view_run(j, o->run, take_run, run);
   if (found == 0)
     fprintf(stderr, "sonicflow report: %s\n", o->run
             ? "no such run in the journal (see sonicflow runs)"
             : "the journal has no runs yet");
+  if (found < 0)
+    goto sql_error;
   if (found != 1)
     goto cleanup;
-  if (load_tasks(db, run) != 0)
+  tasks.run = run;
+  tasks.cap = 0;
+  if (sf_journal_view_tasks(j, run->id, take_task, &tasks) != 0)
     goto sql_error;
-  for (i = 0; i < run->ntasks; i++)
-    if (load_clips(db, run, &run->tasks[i], pl) != 0)
+  for (i = 0; i < run->ntasks; i++) {
+    ClipSink k;
+    k.task = &run->tasks[i];
+    k.places = pl;
+    k.cap = 0;
+    if (sf_journal_view_clips(j, run->id, k.task->task_id, take_clip,
+                              &k) != 0)
       goto sql_error;
+  }
   rc = 0;
   goto cleanup;
 sql_error:
   fprintf(stderr, "sonicflow report: reading the journal: %s\n",
-          sqlite3_errmsg(db));
+          sf_journal_error(j));
 cleanup:
-  sqlite3_close(db);
+  sf_journal_close(j);
   return rc;
 }
 
