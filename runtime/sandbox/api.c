@@ -110,7 +110,7 @@ void sf_sbx_api_stems (Sbx *s, const Json *body, int full, Answer *a) {
     return;
   pthread_mutex_lock(&s->lock);
   sf_sbx_tasks_settle(s, sf_sbx_now_ms());
-  sf_sbx_retain_evict(s, sf_sbx_now_ms());    /* before the lookup */
+  sf_sbx_retain_evict(s, sf_sbx_now_ms(), 1);    /* before the lookup */
   if ((src = sf_sbx_api_source(s, id, a)) == NULL)
     goto done;
   if (n <= 0) {
@@ -163,7 +163,7 @@ void sf_sbx_api_upload (Sbx *s, const Json *body, Answer *a) {
     goto done;
   }
   sf_sbx_tasks_settle(s, sf_sbx_now_ms());
-  sf_sbx_retain_evict(s, sf_sbx_now_ms());
+  sf_sbx_retain_evict(s, sf_sbx_now_ms(), 1);
   sf_sbx_state_begin(s);
   k = sf_sbx_clip_new(s, NULL);
   sf_sbx_retain_upload(s, k);

@@ -45,10 +45,12 @@ static int finished (const Sbx *s, const Task *t, int64_t now) {
          !t->hook_pending;
 }
 
-/* Over the count, or (with an age limit) done longer ago than it. */
-static int too_many_or_old (const Sbx *s, size_t n, int64_t done_ms,
-                            int64_t now) {
-  if (s->cfg.retain_tasks > 0 && n > (size_t)s->cfg.retain_tasks)
+/* Over the count (leaving 'room' for what is about to be added), or
+** (with an age limit) done longer ago than it. */
+static int too_many_or_old (const Sbx *s, size_t n, int room,
+                            int64_t done_ms, int64_t now) {
+  if (s->cfg.retain_tasks > 0 &&
+      n + (size_t)room > (size_t)s->cfg.retain_tasks)
     return 1;
   return s->cfg.retain_seconds > 0 &&
          (double)(now - done_ms) >= s->cfg.retain_seconds * 1000.0;
@@ -67,12 +69,13 @@ static void drop_task (Sbx *s, Task *t) {
   sf_sbx_task_free(t);
 }
 
-/* Drop what the limits say must go, oldest first. Lock held; call it
-** before looking anything up, never while holding a Task or Clip. */
-void sf_sbx_retain_evict (Sbx *s, int64_t now) {
+/* Drop what the limits say must go, oldest first, making room for 'room'
+** more. Lock held; call it before looking anything up, never while
+** holding a Task or Clip. */
+void sf_sbx_retain_evict (Sbx *s, int64_t now, int room) {
   int began = 0;
   while (s->oldest != NULL &&
-         too_many_or_old(s, s->nstored,
+         too_many_or_old(s, s->nstored, room,
                          sf_sbx_task_done_wall(s, s->oldest), now) &&
          finished(s, s->oldest, now)) {
     Task *t = s->oldest;
@@ -85,7 +88,8 @@ void sf_sbx_retain_evict (Sbx *s, int64_t now) {
     drop_task(s, t);
   }
   while (s->up_oldest != NULL &&
-         too_many_or_old(s, s->nuploads, s->up_oldest->created_ms, now) &&
+         too_many_or_old(s, s->nuploads, room, s->up_oldest->created_ms,
+                         now) &&
          now >= s->up_oldest->created_ms) {
     Clip *c = s->up_oldest;
     if (!began++)

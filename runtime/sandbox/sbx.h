@@ -237,7 +237,7 @@ int64_t sf_sbx_clip_len_pick (const Sbx *s, uint64_t h, int64_t lo_cs,
 /* retain.c: --retain-tasks / --retain-seconds; lock held */
 void sf_sbx_retain_task (Sbx *s, Task *t);     /* append to the FIFO */
 void sf_sbx_retain_upload (Sbx *s, Clip *c);
-void sf_sbx_retain_evict (Sbx *s, int64_t now);
+void sf_sbx_retain_evict (Sbx *s, int64_t now, int room);
 
 /* ledger.c */
 int sf_sbx_ledger_charge (Sbx *s, const char *kind, const char *task_id,

@@ -394,7 +394,7 @@ State *sf_sbx_state_open (Sbx *s, const char *path, char *err,
   sf_sbx_state_begin(s);
   state_load(s);
   sf_sbx_tasks_settle(s, sf_sbx_now_ms());
-  sf_sbx_retain_evict(s, sf_sbx_now_ms());  /* a smaller --retain-tasks */
+  sf_sbx_retain_evict(s, sf_sbx_now_ms(), 0);  /* a smaller --retain-tasks */
   sf_sbx_state_commit(s);
   return st;
 }
