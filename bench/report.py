@@ -36,13 +36,15 @@ P("### Many workflows (create → poll until 2 clips succeeded → download clip
 P("Medians of %s runs. wall/CPU in s, peak RSS in MiB. Ratios are sonicflow / peer."
   % max((len(v) for v in S.values()), default=0))
 P("")
-P("| N | client | wall | CPU (user+sys) | peak RSS | wall ÷ floor | CPU ÷ floor | CPU ÷ node | RSS ÷ node | KB per workflow over floor |")
-P("|---|---|---|---|---|---|---|---|---|---|")
+P("| N | client | wall | CPU (user+sys) | peak RSS | wall ÷ floor | CPU ÷ floor | CPU ÷ node | RSS ÷ node | CPU ÷ lua-http | RSS ÷ lua-http | KB per workflow over floor |")
+P("|---|---|---|---|---|---|---|---|---|---|---|---|")
 ns = sorted({k[2] for k in S if k[0] == "many"})
 targets = []
+lua_targets = []          # issue 17: sonicflow vs the lua-http peer
 for n in ns:
     f = ("many", "floor", n); nd = ("many", "node", n)
-    for cl in ("floor", "sonicflow", "sonicflow+journal", "node"):
+    lh = ("many", "lua-http", n)
+    for cl in ("floor", "sonicflow", "sonicflow+journal", "node", "lua-http"):
         k = ("many", cl, n)
         if k not in S:
             continue
@@ -53,11 +55,42 @@ for n in ns:
         P(f"| {n} | {cl} | {fmt(w)} | {fmt(c)} | {fmt(m/1024, 1)} | "
           f"{fmt(ratio(w, med(f, 0)))} | {fmt(ratio(c, med(f, 1)))} | "
           f"{fmt(ratio(c, med(nd, 1)))} | {fmt(ratio(m, med(nd, 2)))} | "
+          f"{fmt(ratio(c, med(lh, 1)))} | {fmt(ratio(m, med(lh, 2)))} | "
           f"{fmt(per, 1) if per is not None else ''} |")
+        if cl.startswith("sonicflow") and lh in S:
+            lua_targets.append((n, cl, ratio(c, med(lh, 1)),
+                                ratio(m, med(lh, 2))))
         if cl == "sonicflow":
             targets.append((n, ratio(w, med(f, 0)), ratio(c, med(f, 1)),
                             ratio(c, med(nd, 1)), ratio(m, med(nd, 2)),
                             m / n))
+
+# ---- sandbox capacity and task store (issue 17) --------------------------
+def kv(text):
+    return dict(x.split("=", 1) for x in text.split() if "=" in x)
+
+
+cap = sorted((int(k[2]), k[1], kv(v)) for k, v in extra.items()
+             if k[0] == "capacity")
+if cap:
+    P("\n### Sandbox: simultaneous connections (one request each, all held open)\n")
+    P("| N | sandbox | connected | connect errors | answered | unanswered | p50 ms | max ms |")
+    P("|---|---|---|---|---|---|---|---|")
+    for n, who, d in cap:
+        P(f"| {n} | {'this build' if who == 'sandbox' else 'baseline'} | "
+          f"{d.get('connected')} | {d.get('connect_errors')} | "
+          f"{d.get('answered')} | {d.get('unanswered')} | {d.get('p50_ms')} | "
+          f"{d.get('max_ms')} |")
+store = sorted((k[1], int(k[2]), kv(v)) for k, v in extra.items()
+               if k[0] == "store")
+if store:
+    P("\n### Sandbox: task lookup time and RSS vs tasks stored (in-process driver)\n")
+    P("| retention | tasks created | tasks stored | poll handler µs | store lookup ns | RSS MiB |")
+    P("|---|---|---|---|---|---|")
+    for who, n, d in store:
+        P(f"| {who.replace('retain-0', 'none (keep all)').replace('retain-', '--retain-tasks ')} | "
+          f"{n} | {d.get('stored')} | {d.get('lookup_us')} | {d.get('find_ns')} | "
+          f"{d.get('rss_mb')} |")
 
 P("\n### Startup, download, idle, polling\n")
 P("| benchmark | client | wall | CPU | peak RSS | derived |")
@@ -71,7 +104,8 @@ for cl in ("lua5.4", "curl --version", "sonicflow"):
             P(f"| startup ({k[2]} runs) | {cl} | {w*1000:.2f} ms/run | "
               f"{med(k,1)/k[2]*1000:.2f} ms/run | {med(k,2)/1024:.1f} MiB | |")
 su = ratio(st.get("sonicflow"), st.get("lua5.4"))
-P(f"| startup ratio | sonicflow ÷ lua5.4 | | | | **{fmt(su)}×** |")
+if su is not None:
+    P(f"| startup ratio | sonicflow ÷ lua5.4 | | | | **{fmt(su)}×** |")
 if "curl --version" in st:
     P(f"| startup ratio | sonicflow ÷ curl --version | | | | {fmt(ratio(st.get('sonicflow'), st['curl --version']))}× |")
 dl = {}
@@ -83,7 +117,8 @@ for cl in ("curl", "sonicflow"):
             P(f"| download {mb} MiB | {cl} | {w:.2f} s | {med(k,1):.2f} s | "
               f"{med(k,2)/1024:.1f} MiB | {mb/w:.0f} MiB/s |")
 dr = ratio(dl.get("sonicflow", (None,))[0], dl.get("curl", (None,))[0])
-P(f"| download ratio | sonicflow ÷ curl | | | | **{fmt(dr)}×** throughput |")
+if dr is not None:
+    P(f"| download ratio | sonicflow ÷ curl | | | | **{fmt(dr)}×** throughput |")
 idle = None
 for k in S:
     if k[0] == "idle":
@@ -106,12 +141,14 @@ yes = lambda b: "yes" if b else "**no**"
 for n, wf, cf, cn, rn, kb in targets:
     P(f"| N={n}: wall ≤ 1.2× floor | {fmt(wf)}× | {yes(wf is not None and wf <= 1.2)} |")
     P(f"| N={n}: CPU ≤ 1.5× floor | {fmt(cf)}× | {yes(cf is not None and cf <= 1.5)} |")
-    P(f"| N={n}: CPU ≤ 0.4× node | {fmt(cn)}× | {yes(cn is not None and cn <= 0.4)} |")
-    P(f"| N={n}: RSS ≤ 0.25× node | {fmt(rn)}× | {yes(rn is not None and rn <= 0.25)} |")
+    if cn is not None:   # node may have failed (EMFILE at N = 10,000)
+        P(f"| N={n}: CPU ≤ 0.4× node | {fmt(cn)}× | {yes(cn <= 0.4)} |")
+        P(f"| N={n}: RSS ≤ 0.25× node | {fmt(rn)}× | {yes(rn <= 0.25)} |")
 # Per workflow: the slope of peak RSS over the N that share the same number
 # of transfers in flight (M = min(N, MAXIN)), so that what grows is the
 # workflows, not libcurl's connections (which the floor has too).
-maxin = int(__import__("os").environ.get("MAXIN", "500"))
+maxin_env = __import__("os").environ.get("MAXIN", "none")
+maxin = int(maxin_env) if maxin_env.isdigit() else (ns[-1] if ns else 0)
 sf = [(n, med(("many", "sonicflow", n), 2)) for n in ns
       if ("many", "sonicflow", n) in S and n >= maxin]
 if len(sf) >= 2 and sf[-1][0] > sf[0][0]:
@@ -123,12 +160,35 @@ if targets:
     if f is not None and s_ is not None:
         kb = (s_ - f) / n
         P(f"| ≤ 8 KB per in-flight workflow (RSS over the floor's ÷ N, N={n}) | {kb:.1f} KB | {yes(kb <= 8)} |")
-P(f"| startup ≤ 3× lua5.4 | {fmt(su)}× | {yes(su is not None and su <= 3)} |")
+if su is not None:
+    P(f"| startup ≤ 3× lua5.4 | {fmt(su)}× | {yes(su <= 3)} |")
+P("\n### Targets (issue 17, the parts measured here)\n")
+P("| target | measured | met? |")
+P("|---|---|---|")
+for n, cl, cr, rr in lua_targets:
+    if cl == "sonicflow+journal":
+        P(f"| N={n}: client CPU ÷ lua-http peer, journal on ≤ 0.30× | {fmt(cr)}× | {yes(cr is not None and cr <= 0.30)} |")
+    P(f"| N={n}: client peak RSS ÷ lua-http peer ≤ 0.50× ({cl}) | {fmt(rr)}× | {yes(rr is not None and rr <= 0.50)} |")
+for n, who, d in cap:
+    if who == "sandbox":
+        ok = d.get("connect_errors") == "0" and d.get("unanswered") == "0"
+        P(f"| sandbox: {n} simultaneous connections, 0 connect errors, all answered | "
+          f"{d.get('connect_errors')} errors, {d.get('answered')} answered | {yes(ok)} |")
+kept = [(n, d) for who, n, d in store if who != "retain-0"]
+if len(kept) >= 2:
+    first, last = kept[0][1], kept[-1][1]
+    lr = float(last["lookup_us"]) / float(first["lookup_us"])
+    P(f"| sandbox: after {kept[-1][0]} finished tasks, poll lookup within ±10 % of the first {kept[0][0]} | "
+      f"{lr:.2f}× | {yes(0.9 <= lr <= 1.1)} |")
+    rs = [float(d["rss_mb"]) for n, d in kept]
+    P(f"| sandbox: RSS bounded by the retention (max over the run vs at the limit) | "
+      f"{max(rs):.0f} MiB max, {float(kept[-1][1]['rss_mb']):.0f} MiB at the end | — |")
 if "sonicflow" in dl and "curl" in dl:
     flat = dl["sonicflow"][1] <= 2 * dl["curl"][1] + 8192
     P(f"| download ≥ 0.9× curl, flat RSS | {fmt(dr)}×, RSS {dl['sonicflow'][1]/1024:.1f} MiB "
       f"vs curl {dl['curl'][1]/1024:.1f} MiB | {yes(dr >= 0.9 and flat)} |")
-P(f"| idle CPU < 1 % | {fmt(idle)} % | {yes(idle is not None and idle < 1)} |")
+if idle is not None:
+    P(f"| idle CPU < 1 % | {fmt(idle)} % | {yes(idle < 1)} |")
 if gpt is not None:
     P(f"| polling discipline (informative; ideal ≈ 1 GET per task when tasks finish "
       f"before the first advised poll) | {gpt:.2f} | — |")
@@ -139,7 +199,8 @@ print(text)
 
 # ---- SVG: wall time and peak RSS vs N, three clients -------------------------
 W, H, PAD = 900, 380, 60
-colors = {"floor": "#444444", "sonicflow": "#d62728", "node": "#1f77b4"}
+colors = {"floor": "#444444", "sonicflow": "#d62728", "node": "#1f77b4",
+          "lua-http": "#2ca02c"}
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
        f'font-family="sans-serif" font-size="12">',
        f'<rect width="{W}" height="{H}" fill="white"/>']

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "bindings.h"
 #include "commands.h"
+#include "fdlimit.h"
 #include "report.h"
 #include "sandbox/sandbox.h"
 #include "script.h"
@@ -14,6 +15,9 @@
 
 int main (int argc, char **argv) {
   const char *cmd = argc >= 2 ? argv[1] : NULL;
+  /* thousands of workflows, each its own connection: the soft descriptor
+  ** limit (often 1,024) up to the hard one, before any socket opens */
+  sf_fdlimit_raise();
   if (cmd == NULL) {
     fputs(sf_usage_text, stderr);
     return SF_EXIT_USAGE;

@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include "buf.h"
 #include "journal.h"
+#include "conn_guard.h"
 #include "webhook_receiver.h"
 #include "webhook_verify.h"
 
@@ -21,6 +22,8 @@
 
 struct SfWebhooks {
   struct MHD_Daemon *daemon;
+  SfConnGuard *guard;        /* deadlines, limits: slow clients can't starve
+                                real deliveries (issue 19 item 7) */
   char secret[256];
   char run_id[40];
   int wake_fd;
@@ -190,6 +193,32 @@ static int parse_listen (const char *s, struct sockaddr_in *sa) {
          ? 0 : -1;
 }
 
+/*
+** The daemon behind a guard (conn_guard.h): every delivery's headers and
+** body must arrive within 10 s, a connection idle 30 s is closed, and up
+** to 2,048 connections are served at once (a quarter per peer address
+** when listening beyond loopback, where the service's few senders share
+** it with everyone else). 0 or -1.
+*/
+static int guard_start (SfWebhooks *w, struct sockaddr_in *sa) {
+  SfConnGuardConfig g;
+  struct MHD_OptionItem opts[SF_CONN_GUARD_NOPTS];
+  memset(&g, 0, sizeof(g));
+  g.max_connections = 2048;
+  g.idle_s = 30;
+  g.request_s = 10;
+  g.backlog = 1024;
+  if ((w->guard = sf_conn_guard_new(&g, handle, w, request_done, w)) == NULL)
+    return -1;
+  if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127)
+    sf_conn_guard_set_per_ip(w->guard, sf_conn_guard_limit(w->guard) / 4);
+  sf_conn_guard_options(w->guard, opts);
+  w->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+      MHD_USE_EPOLL, 0, NULL, NULL, sf_conn_guard_access, w->guard,
+      MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+  return w->daemon != NULL ? 0 : -1;
+}
+
 SfWebhooks *sf_webhooks_start (const char *listen, const char *secret,
                                const char *journal, const char *run_id,
                                int wake_fd, char *err, size_t errlen) {
@@ -219,12 +248,7 @@ SfWebhooks *sf_webhooks_start (const char *listen, const char *secret,
     snprintf(err, errlen, "cannot open the journal for webhooks");
     goto fail;
   }
-  w->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-      MHD_USE_EPOLL, 0, NULL, NULL, handle, w, MHD_OPTION_SOCK_ADDR, &sa,
-      MHD_OPTION_NOTIFY_COMPLETED, request_done, w,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
-  if (w->daemon == NULL) {
+  if (guard_start(w, &sa) != 0) {
     snprintf(err, errlen, "cannot listen on %s for webhooks", listen);
     goto fail;
   }
@@ -262,6 +286,7 @@ void sf_webhooks_stop (SfWebhooks *w) {
     return;
   if (w->daemon != NULL)
     MHD_stop_daemon(w->daemon);     /* joins its thread */
+  sf_conn_guard_free(w->guard);     /* after: no more callbacks */
   sf_journal_close(w->journal);      /* NULL-safe */
   pthread_mutex_destroy(&w->lock);
   free(w->queue);

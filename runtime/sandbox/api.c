@@ -110,6 +110,7 @@ void sf_sbx_api_stems (Sbx *s, const Json *body, int full, Answer *a) {
     return;
   pthread_mutex_lock(&s->lock);
   sf_sbx_tasks_settle(s, sf_sbx_now_ms());
+  sf_sbx_retain_evict(s, sf_sbx_now_ms(), 1);    /* before the lookup */
   if ((src = sf_sbx_api_source(s, id, a)) == NULL)
     goto done;
   if (n <= 0) {
@@ -161,8 +162,11 @@ void sf_sbx_api_upload (Sbx *s, const Json *body, Answer *a) {
     sf_sbx_answer_error(s, a, 403, NO_CREDITS);
     goto done;
   }
+  sf_sbx_tasks_settle(s, sf_sbx_now_ms());
+  sf_sbx_retain_evict(s, sf_sbx_now_ms(), 1);
   sf_sbx_state_begin(s);
   k = sf_sbx_clip_new(s, NULL);
+  sf_sbx_retain_upload(s, k);
   charge_sync(s, "upload", k->id, 2, a);
   a->delay_ms = (int64_t)ceil(20000.0 / s->cfg.speed);
   k->created_ms += a->delay_ms;

@@ -330,6 +330,7 @@ void sf_sbx_api_create (Sbx *s, const Json *body, const char *key,
   j.h = request_hash(s, &c);
   pthread_mutex_lock(&s->lock);
   sf_sbx_tasks_settle(s, sf_sbx_now_ms());
+  sf_sbx_retain_evict(s, sf_sbx_now_ms(), 1);    /* before the lookup */
   if (c.type->source &&
       ((j.src = sf_sbx_api_source(s, c.continue_clip_id, a)) == NULL ||
        source_fits(&j) != 0))

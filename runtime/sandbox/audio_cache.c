@@ -9,6 +9,14 @@
 ** ready, so concurrent first downloads of one clip render it once.
 ** Entries are reference counted: a response being sent holds a reference,
 ** and only unreferenced files are evicted when the cache outgrows its cap.
+**
+** Entries are keyed by what the audio is made of -- a hash of the recipe
+** -- not by the clip that asks: synthesis is a pure function of the
+** recipe, so clips with equal recipes (a load test sending one prompt N
+** times gets N identical songs) share one render and one copy. Without
+** this, 10,000 first downloads queue 10,000 renders on two threads and
+** the last waits minutes: the synthesis, not the client, would be what a
+** load test measures.
 */
 #include <pthread.h>
 #include <signal.h>
@@ -26,7 +34,7 @@ typedef struct Waiter {
 } Waiter;
 
 struct Audio {
-  char key[SBX_ID_LEN + 8];       /* "<clip_id>.mp3" */
+  char key[SBX_ID_LEN + 8];       /* "<recipe hash>.mp3" */
   int state;
   int wav;
   unsigned char *data;            /* owned; valid while READY */
@@ -188,8 +196,21 @@ static void queue_job (AudioCache *c, Audio *a, const Recipe *r) {
   pthread_cond_signal(&c->cond);
 }
 
+/* The cache key of 'r' rendered as WAV or MP3. */
+static void content_key (const Recipe *r, int wav,
+                         char key[SBX_ID_LEN + 8]) {
+  Buf b;
+  sf_sbx_buf_init(&b);
+  sf_sbx_recipe_json(&b, r);      /* all of it: the state file's form */
+  snprintf(key, SBX_ID_LEN + 8, "%016llx%016llx.%s",
+           (unsigned long long)sf_sbx_hash_str(0x5eed, b.p ? b.p : ""),
+           (unsigned long long)sf_sbx_hash_str(0xa0d10, b.p ? b.p : ""),
+           wav ? "wav" : "mp3");
+  sf_sbx_buf_free(&b);
+}
+
 /*
-** Get the file of 'clip_id' ('wav' or MP3). Ready: returns 1 with a
+** Get the file of 'clip_id' ('wav' or MP3), made from its recipe 'r'. Ready: returns 1 with a
 ** reference in '*out' (release it with sf_sbx_audio_release). Otherwise
 ** registers 'waiter', calls suspend(waiter) under the cache lock (so the
 ** wake-up cannot overtake the suspension), queues the render if needed
@@ -204,7 +225,8 @@ int sf_sbx_audio_acquire (AudioCache *c, const char *clip_id, int wav,
   Audio *a;
   Waiter *w;
   int rc = -1;
-  snprintf(key, sizeof(key), "%s.%s", clip_id, wav ? "wav" : "mp3");
+  (void)clip_id;                  /* equal recipes share a file */
+  content_key(r, wav, key);
   pthread_mutex_lock(&c->lock);
   if (c->stopping || c->nthreads == 0)
     goto done;

@@ -51,6 +51,15 @@ typedef struct SfSandboxConfig {
                                                  listed key is accepted */
   int nmore_keys;
   size_t cache_mb;           /* rendered-audio cache cap, MiB; default 512 */
+  /* scale (issue 17, issue 19 item 7) */
+  long long retain_tasks;    /* finished tasks (and uploads) kept; 0 = all;
+                                default 100000 */
+  double retain_seconds;     /* > 0: drop finished tasks older than this */
+  unsigned max_connections;  /* 0: the raised descriptor limit less 256 */
+  unsigned per_ip_connections; /* 0: none on a loopback --host, else
+                                  a quarter of max_connections */
+  unsigned request_timeout;  /* s for headers + body; default 10 */
+  unsigned idle_timeout;     /* s a keep-alive connection may idle; 30 */
 } SfSandboxConfig;
 
 /* Fill 'c' with the documented defaults. */

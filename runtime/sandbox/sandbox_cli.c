@@ -27,6 +27,14 @@ static const char *USAGE =
 "  --state FILE           keep tasks, clips and the ledger in this SQLite\n"
 "                         file; a restart on it continues (default: memory)\n"
 "  --quiet, -q            no request log on stderr\n"
+"  --max-connections N    connections served at once (default: the\n"
+"                         descriptor limit, raised to its hard limit, less\n"
+"                         256)\n"
+"  --per-ip-connections N connections per client address (default: no cap\n"
+"                         on a loopback --host, else max-connections / 4)\n"
+"  --request-timeout S    a request's headers and body must arrive within\n"
+"                         S seconds, however they trickle (default 10)\n"
+"  --idle-timeout S       close keep-alive connections idle S s (default 30)\n"
 "\n"
 "Account and clock:\n"
 "  --credits N            starting credits (default 10000)\n"
@@ -65,6 +73,11 @@ static const char *USAGE =
 "\n"
 "Other:\n"
 "  --cache-mb N           rendered-audio cache cap in MiB (default 512)\n"
+"  --retain-tasks N       keep the newest N finished tasks (and N uploads);\n"
+"                         older ones are forgotten: polls answer 400\n"
+"                         \"task not found.\" (default 100000, 0 = all)\n"
+"  --retain-seconds S     also forget finished tasks after S s (default:\n"
+"                         no age limit)\n"
 "  --help, -h             this text\n"
 "\n"
 "Audio is served without auth at /files/<clip_id>.mp3 (.wav after\n"
@@ -81,6 +94,9 @@ void sf_sandbox_config_init (SfSandboxConfig *c) {
   c->not_ready_status = 200;
   c->stems_full_count = 12;
   c->cache_mb = 512;
+  c->retain_tasks = 100000;
+  c->request_timeout = 10;
+  c->idle_timeout = 30;
 }
 
 /* ---- value parsers: 0, or -1 with a message ---------------------------- */
@@ -177,6 +193,29 @@ static int set_word (SfSandboxConfig *c, const char *opt, const char *v,
 }
 
 /* The numeric options. 1: handled, 0: not mine. */
+/* The options of the scale work: retention and connection handling. */
+static int set_scale (SfSandboxConfig *c, const char *opt, const char *v,
+                      int *rc, char *err, size_t errlen) {
+  long long n = 0;
+  unsigned *u = !strcmp(opt, "--max-connections") ? &c->max_connections
+              : !strcmp(opt, "--per-ip-connections") ? &c->per_ip_connections
+              : !strcmp(opt, "--request-timeout") ? &c->request_timeout
+              : !strcmp(opt, "--idle-timeout") ? &c->idle_timeout : NULL;
+  if (u != NULL) {
+    int secs = opt[2] == 'r' || opt[2] == 'i';
+    *rc = get_ll(opt, v, secs ? 1 : 0, secs ? 3600 : 1000000, &n, err,
+                 errlen);
+    *u = (unsigned)n;
+  } else if (!strcmp(opt, "--retain-tasks"))
+    *rc = get_ll(opt, v, 0, (long long)1e12, &c->retain_tasks, err, errlen);
+  else if (!strcmp(opt, "--retain-seconds"))
+    *rc = get_double(opt, v, 0, 1e9, 1, &c->retain_seconds, err,
+                     errlen);
+  else
+    return 0;
+  return 1;
+}
+
 static int set_number (SfSandboxConfig *c, const char *opt, const char *v,
                        int *rc, char *err, size_t errlen) {
   long long n = 0;
@@ -218,7 +257,7 @@ static int set_number (SfSandboxConfig *c, const char *opt, const char *v,
     *rc = get_ll(opt, v, 16, 1 << 20, &n, err, errlen);
     c->cache_mb = (size_t)n;
   } else
-    return 0;
+    return set_scale(c, opt, v, rc, err, errlen);
   return 1;
 }
 
@@ -227,7 +266,9 @@ static const char *VALUE_OPTS[] = {
   "--host", "--port", "--key", "--credits", "--extra-credits", "--speed",
   "--seed", "--fail-rate", "--faults", "--slow-ms", "--state",
   "--clip-seconds", "--error-shape", "--not-ready-status", "--stems-full",
-  "--cache-mb", "--webhook-reorder-ms", NULL
+  "--cache-mb", "--webhook-reorder-ms", "--retain-tasks", "--retain-seconds",
+  "--max-connections", "--per-ip-connections", "--request-timeout",
+  "--idle-timeout", NULL
 };
 
 static int takes_value (const char *opt) {

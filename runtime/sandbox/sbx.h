@@ -91,6 +91,7 @@ typedef struct Map {
 void sf_sbx_map_init (Map *m);
 void *sf_sbx_map_get (const Map *m, const char *key);
 void sf_sbx_map_put (Map *m, const char *key, void *val);
+void *sf_sbx_map_del (Map *m, const char *key);  /* the value, or NULL */
 void sf_sbx_map_free (Map *m, void (*free_val) (void *));
 
 /* ---- recipes with owned strings (recipe.c) --------------------------- */
@@ -138,6 +139,7 @@ typedef struct Clip {
   int64_t t_running, t_streaming, t_done;  /* sim ms after creation */
   int64_t created_ms;             /* wall clock (uploads: answer time) */
   long long downloads;            /* GETs of its audio files */
+  struct Clip *newer_upload;      /* uploads: next in the retention FIFO */
 } Clip;
 
 typedef struct Task {
@@ -153,6 +155,8 @@ typedef struct Task {
   int settled;                    /* terminal work (refund) done */
   char *webhook_url, *webhook_secret;
   int webhook_sent;
+  int hook_pending;               /* webhook timer armed, not yet fired */
+  struct Task *newer;             /* next in the retention FIFO */
 } Task;
 
 /* ---- the ledger (ledger.c) ------------------------------------------- */
@@ -194,6 +198,7 @@ struct SfSandbox {
   char base_url[160];             /* http://HOST:PORT, for clip URLs */
   int port;
   struct MHD_Daemon *mhd;
+  struct SfConnGuard *guard;      /* deadlines and limits (server.c) */
   pthread_mutex_t lock;           /* guards everything below */
   Map tasks, clips;
   Ledger ledger;
@@ -201,6 +206,10 @@ struct SfSandbox {
   uint64_t n_requests;            /* fault draws */
   Task **unsettled;               /* failing tasks awaiting refund */
   size_t nunsettled, capunsettled;
+  Task *oldest, *newest;          /* retention FIFO of stored tasks */
+  Clip *up_oldest, *up_newest;    /* ... and of uploaded clips */
+  size_t nstored, nuploads;       /* their lengths */
+  long long evicted;              /* tasks and uploads dropped so far */
   State *state;                   /* NULL without --state */
   Timer *timer;
   AudioCache *audio;
@@ -224,6 +233,11 @@ Clip *sf_sbx_clip_find (Sbx *s, const char *id);
 Task *sf_sbx_task_find (Sbx *s, const char *id);
 int64_t sf_sbx_clip_len_pick (const Sbx *s, uint64_t h, int64_t lo_cs,
                               int64_t hi_cs);
+
+/* retain.c: --retain-tasks / --retain-seconds; lock held */
+void sf_sbx_retain_task (Sbx *s, Task *t);     /* append to the FIFO */
+void sf_sbx_retain_upload (Sbx *s, Clip *c);
+void sf_sbx_retain_evict (Sbx *s, int64_t now, int room);
 
 /* ledger.c */
 int sf_sbx_ledger_charge (Sbx *s, const char *kind, const char *task_id,
@@ -345,6 +359,8 @@ void sf_sbx_state_save_clip (Sbx *s, const Clip *c);
 void sf_sbx_state_save_charge (Sbx *s, long index);
 void sf_sbx_state_save_meta (Sbx *s);
 void sf_sbx_state_save_downloads (Sbx *s, const Clip *c);
+void sf_sbx_state_forget_task (Sbx *s, const Task *t);  /* and its clips */
+void sf_sbx_state_forget_clip (Sbx *s, const Clip *c);
 
 /* webhook.c */
 Hooks *sf_sbx_hooks_start (Sbx *s);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include "conn_guard.h"
 #include "sbx.h"
 
 enum { P_NEW, P_DEFERRED, P_AUDIO, P_ANSWERED };
@@ -282,10 +283,11 @@ static enum MHD_Result serve_audio (Req *r, const char *id, int wav,
   Sbx *s = r->s;
   Clip *c;
   ClipState st;
-  const Recipe *recipe;
+  Recipe recipe;
   int64_t mtime;
   Audio *a = NULL;
   int rc;
+  memset(&recipe, 0, sizeof(recipe));
   pthread_mutex_lock(&s->lock);
   st = file_clip(s, id, &c);
   if (st != CS_SUCCEEDED && !(stream && st == CS_STREAMING)) {
@@ -297,24 +299,25 @@ static enum MHD_Result serve_audio (Req *r, const char *id, int wav,
     c->downloads++;
     sf_sbx_state_save_downloads(s, c);
   }
-  recipe = &c->recipe;                /* immutable once created */
+  /* a copy: once the lock is released, retain.c may free the clip */
+  sf_sbx_recipe_copy(&recipe, &c->recipe);
   mtime = sf_sbx_clip_done_wall(s, c);
   pthread_mutex_unlock(&s->lock);
-  if (r->phase == P_AUDIO) {          /* woken: ready, or it failed */
-    rc = sf_sbx_audio_acquire(s->audio, id, wav, recipe, mtime, NULL,
-                              NULL, NULL, &a);
-    if (rc != 1)
-      return send_error(r, 500, "Internal Server Error.");
-  } else {
-    rc = sf_sbx_audio_acquire(s->audio, id, wav, recipe, mtime, suspend_cb,
-                              wake_cb, r, &a);
-    if (rc == 0) {
-      r->phase = P_AUDIO;
-      return MHD_YES;
-    }
-    if (rc < 0)
-      return send_error(r, 503, "The sandbox is stopping.");
+  if (r->phase == P_AUDIO)            /* woken: ready, or it failed */
+    rc = sf_sbx_audio_acquire(s->audio, id, wav, &recipe, mtime, NULL,
+                              NULL, NULL, &a) == 1 ? 1 : -2;
+  else
+    rc = sf_sbx_audio_acquire(s->audio, id, wav, &recipe, mtime,
+                              suspend_cb, wake_cb, r, &a);
+  sf_sbx_recipe_free(&recipe);
+  if (rc == -2)
+    return send_error(r, 500, "Internal Server Error.");
+  if (rc == 0) {
+    r->phase = P_AUDIO;
+    return MHD_YES;
   }
+  if (rc < 0)
+    return send_error(r, 503, "The sandbox is stopping.");
   return send_audio(r, a, wav ? "audio/wav" : "audio/mpeg");
 }
 
@@ -700,11 +703,45 @@ static int resolve (const char *host, struct sockaddr_storage *ss,
   return 0;
 }
 
+/* A bind address only this machine can reach: every peer is then the
+** same loopback address, and a per-address cap is just a lower limit. */
+static int host_is_loopback (const char *h) {
+  return !strncmp(h, "127.", 4) || !strcmp(h, "::1") ||
+         !strcmp(h, "localhost");
+}
+
+/*
+** The guard (conn_guard.h) that sizes the daemon and gives every request
+** a total deadline, so slow or idle clients cannot hold the slots that
+** others need. Its thread is stopped in sf_sbx_server_stop.
+*/
+static int guard_new (Sbx *s) {
+  SfConnGuardConfig g;
+  memset(&g, 0, sizeof(g));
+  g.max_connections = s->cfg.max_connections;
+  g.idle_s = s->cfg.idle_timeout ? s->cfg.idle_timeout : 30;
+  g.request_s = s->cfg.request_timeout ? s->cfg.request_timeout : 10;
+  g.backlog = 4096;
+  s->guard = sf_conn_guard_new(&g, on_request, s, on_completed, s);
+  if (s->guard == NULL)
+    return -1;
+  g.per_ip = s->cfg.per_ip_connections;
+  if (g.per_ip == 0 && !host_is_loopback(s->host))
+    g.per_ip = sf_conn_guard_limit(s->guard) / 4;
+  sf_conn_guard_set_per_ip(s->guard, g.per_ip);
+  return 0;
+}
+
 int sf_sbx_server_start (Sbx *s, char *err, size_t errlen) {
   struct sockaddr_storage ss;
+  struct MHD_OptionItem guard_opts[SF_CONN_GUARD_NOPTS];
   const union MHD_DaemonInfo *info;
-  unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-                   MHD_USE_ERROR_LOG;
+  /* epoll: no FD_SETSIZE ceiling on descriptors, and each of the pool's
+  ** threads waits on its own share of the connections */
+  unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                   (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
+                      ? MHD_USE_EPOLL_INTERNAL_THREAD
+                      : MHD_USE_AUTO_INTERNAL_THREAD);
   int v6 = 0;
   memset(&ss, 0, sizeof(ss));
   if (resolve(s->host, &ss, &v6) != 0) {
@@ -716,20 +753,29 @@ int sf_sbx_server_start (Sbx *s, char *err, size_t errlen) {
     ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)s->cfg.port);
   } else
     ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)s->cfg.port);
+  if (guard_new(s) != 0) {
+    snprintf(err, errlen, "cannot start the connection guard thread");
+    return -1;
+  }
+  sf_conn_guard_options(s->guard, guard_opts);
   s->mhd = MHD_start_daemon(
-    flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
+    flags, (uint16_t)s->cfg.port, NULL, NULL, sf_conn_guard_access,
+    s->guard,
     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,    /* must come first */
     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
-    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+    /* 64 KiB per connection: requests are small (bodies are copied out as
+    ** they arrive) and answers live outside the pool; 10,000 connections
+    ** must not mean 2.5 GiB */
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+    MHD_OPTION_ARRAY, guard_opts,              /* limits, deadlines */
     MHD_OPTION_END);
   if (s->mhd == NULL) {
     snprintf(err, errlen, "cannot listen on %s port %d", s->host,
              s->cfg.port);
+    sf_conn_guard_free(s->guard);
+    s->guard = NULL;
     return -1;
   }
   info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
@@ -742,4 +788,6 @@ void sf_sbx_server_stop (Sbx *s) {
   if (s->mhd != NULL)
     MHD_stop_daemon(s->mhd);
   s->mhd = NULL;
+  sf_conn_guard_free(s->guard);       /* after the daemon: no callbacks */
+  s->guard = NULL;
 }

@@ -16,6 +16,7 @@
 struct State {
   sqlite3 *db;
   sqlite3_stmt *put_task, *put_clip, *put_charge, *put_meta, *put_dl;
+  sqlite3_stmt *del_task, *del_clip, *del_dl;   /* retention (retain.c) */
   int depth;                      /* nested begin/commit */
   int warned;
 };
@@ -165,6 +166,33 @@ void sf_sbx_state_save_downloads (Sbx *s, const Clip *c) {
     put(s, s->state->put_dl, c->id, c->downloads, NULL);
 }
 
+/* Delete the row keyed 'k' with a one-parameter statement. */
+static void del (Sbx *s, sqlite3_stmt *st, const char *k) {
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, k, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st) != SQLITE_DONE)
+    warn(s, "delete");
+  sqlite3_reset(st);
+}
+
+void sf_sbx_state_forget_clip (Sbx *s, const Clip *c) {
+  if (s->state == NULL)
+    return;
+  del(s, s->state->del_clip, c->id);
+  del(s, s->state->del_dl, c->id);
+}
+
+/* The task's row and its clips' rows: a restart must not bring back what
+** the retention dropped. */
+void sf_sbx_state_forget_task (Sbx *s, const Task *t) {
+  int i;
+  if (s->state == NULL)
+    return;
+  for (i = 0; i < t->nclips; i++)
+    sf_sbx_state_forget_clip(s, t->clips[i]);
+  del(s, s->state->del_task, t->id);
+}
+
 /* ---- loading ------------------------------------------------------------ */
 
 /* Run 'sql' and call 'row' with (first column text, second int, third
@@ -257,6 +285,8 @@ static void load_clip (Sbx *s, const char *id, long long no,
   c->weirdness = sf_sbx_json_num(j, "weirdness", 0);
   sf_sbx_recipe_load(&c->recipe, sf_sbx_json_get(j, "recipe"));
   sf_sbx_map_put(&s->clips, c->id, c);
+  if (c->uploaded)
+    sf_sbx_retain_upload(s, c);
 done:
   sf_sbx_json_free(j);
 }
@@ -293,6 +323,7 @@ static void load_task (Sbx *s, const char *id, long long no,
     t->clips[t->nclips++] = c;
   }
   sf_sbx_map_put(&s->tasks, t->id, t);
+  sf_sbx_retain_task(s, t);       /* rows come in creation order */
   sf_sbx_task_track(s, t);
   if (t->webhook_url != NULL && !t->webhook_sent)
     sf_sbx_hooks_arm(s, t);
@@ -346,7 +377,13 @@ State *sf_sbx_state_open (Sbx *s, const char *path, char *err,
       sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES "
                          "(?1, ?2)", -1, &st->put_meta, NULL) ||
       sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO downloads VALUES "
-                         "(?1, ?2)", -1, &st->put_dl, NULL)) {
+                         "(?1, ?2)", -1, &st->put_dl, NULL) ||
+      sqlite3_prepare_v2(st->db, "DELETE FROM tasks WHERE id = ?1", -1,
+                         &st->del_task, NULL) ||
+      sqlite3_prepare_v2(st->db, "DELETE FROM clips WHERE id = ?1", -1,
+                         &st->del_clip, NULL) ||
+      sqlite3_prepare_v2(st->db, "DELETE FROM downloads WHERE clip_id = ?1",
+                         -1, &st->del_dl, NULL)) {
     snprintf(err, errlen, "cannot use state file %s: %s", path,
              st->db ? sqlite3_errmsg(st->db) : "out of memory");
     sf_sbx_state_close(st);
@@ -356,6 +393,8 @@ State *sf_sbx_state_open (Sbx *s, const char *path, char *err,
   sqlite3_busy_timeout(st->db, 5000);
   sf_sbx_state_begin(s);
   state_load(s);
+  sf_sbx_tasks_settle(s, sf_sbx_now_ms());
+  sf_sbx_retain_evict(s, sf_sbx_now_ms(), 0);  /* a smaller --retain-tasks */
   sf_sbx_state_commit(s);
   return st;
 }
@@ -368,6 +407,9 @@ void sf_sbx_state_close (State *st) {
   sqlite3_finalize(st->put_charge);
   sqlite3_finalize(st->put_meta);
   sqlite3_finalize(st->put_dl);
+  sqlite3_finalize(st->del_task);
+  sqlite3_finalize(st->del_clip);
+  sqlite3_finalize(st->del_dl);
   sqlite3_close(st->db);
   free(st);
 }

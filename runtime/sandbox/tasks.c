@@ -38,6 +38,7 @@ Task *sf_sbx_task_new (Sbx *s, const char *kind, int nclips) {
   t->charge = -1;
   t->fails = sf_sbx_fault_hit(s, sf_sbx_hash_mix(h, SALT_FAIL), FAULT_FAIL);
   sf_sbx_map_put(&s->tasks, t->id, t);
+  sf_sbx_retain_task(s, t);
   return t;
 }
 

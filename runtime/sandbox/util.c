@@ -161,6 +161,21 @@ void sf_sbx_map_put (Map *m, const char *key, void *val) {
     map_grow(m);
 }
 
+/* Remove 'key'; returns its value (the caller owns it) or NULL. */
+void *sf_sbx_map_del (Map *m, const char *key) {
+  MapEnt **pp = &m->slot[map_index(m, key)], *e;
+  for (; (e = *pp) != NULL; pp = &e->next)
+    if (strcmp(e->key, key) == 0) {
+      void *val = e->val;
+      *pp = e->next;
+      free(e->key);
+      free(e);
+      m->count--;
+      return val;
+    }
+  return NULL;
+}
+
 /* Free the map, calling 'free_val' (if any) on every value. */
 void sf_sbx_map_free (Map *m, void (*free_val) (void *)) {
   size_t i;

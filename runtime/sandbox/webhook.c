@@ -339,6 +339,8 @@ static void hook_due (void *arg, int cancelled) {
     int64_t now;
     pthread_mutex_lock(&s->lock);
     t = sf_sbx_task_find(s, task_id);
+    if (t != NULL)
+      t->hook_pending = 0;        /* retain.c may drop it after this */
     now = t ? sf_sbx_task_done_wall(s, t) : 0;
     if (now < sf_sbx_now_ms())
       now = sf_sbx_now_ms();
@@ -373,4 +375,6 @@ void sf_sbx_hooks_arm (Sbx *s, Task *t) {
   if (sf_sbx_timer_add(s->timer, sf_sbx_task_done_wall(s, t), hook_due,
                        arg) != 0)
     free(arg);
+  else
+    t->hook_pending = 1;          /* keeps retain.c off it until due */
 }

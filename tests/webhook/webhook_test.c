@@ -6,10 +6,15 @@
 **    polls still finish the work;
 **  - a forged delivery with a valid signature that points at another
 **    audio host causes no fetch from it, and one with a bad signature is
-**    refused with 401.
+**    refused with 401;
+**  - (argument "slow", its own CTest entry) 300 connections trickling a
+**    header line a second do not keep a real delivery out: it is
+**    answered within 2 s, and the receiver's 10 s request deadline closes
+**    the slow ones (issue 19 item 7).
 */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,7 @@
 #include <microhttpd.h>
 #include <sqlite3.h>
 #include "sbx_harness.h"
+#include "sbx_slow.h"
 #include "sha256.h"
 
 static const char *bin, *src;
@@ -257,11 +263,75 @@ static void test_forged (void) {
   sbx_stop(&s);
 }
 
+/* Slow clients against the receiver of a real `sonicflow run`. */
+static void test_slow_clients (void) {
+  char dir[] = "/tmp/sf_slow_XXXXXX", script[512], idfile[600];
+  char task[128] = "", port_s[32], audio[160];
+  SbxServer s;
+  SbxSlow *sl;
+  pid_t pid;
+  int port = free_port(), i;
+  double t0;
+  long status;
+  sbx_case("300 slow connections: a real delivery still gets in");
+  /* speed 1: the task stays in flight while the test runs */
+  if (mkdtemp(dir) == NULL || sbx_start(&s, "--quiet") != 0)
+    return;
+  snprintf(script, sizeof(script), "%s/forged.lua", src);
+  snprintf(idfile, sizeof(idfile), "%s/task.id", dir);
+  snprintf(port_s, sizeof(port_s), "127.0.0.1:%d", port);
+  snprintf(audio, sizeof(audio), "%s/files/none.mp3", s.base);
+  {
+    char *args[] = {(char *)bin, "run", "-q", "--no-journal", "--base-url",
+                    s.base, "--webhook-listen", port_s, "--webhook-secret",
+                    "known-secret", "--webhook-fallback", "60", script,
+                    idfile, "song.mp3", NULL};
+    pid = start(dir, args);
+  }
+  for (i = 0; i < 200 && task[0] == '\0'; i++) {     /* listening by now */
+    FILE *f = fopen(idfile, "r");
+    if (f != NULL) {
+      if (fgets(task, sizeof(task), f) == NULL)
+        task[0] = '\0';
+      fclose(f);
+    }
+    usleep(50000);
+  }
+  SBX_CHECK(task[0] != '\0', "the script wrote its task id");
+  t0 = sbx_now();
+  sl = sbx_slow_start(port, "/webhook", 300, 1.0);
+  SBX_CHECK(sl != NULL, "opened 300 slow connections");
+  sbx_sleep(1.5);                 /* each has trickled a line */
+  {
+    double t = sbx_now();
+    status = deliver(port, task, "known-secret", audio);
+    SBX_EQ_INT(status, 200, "a delivery among slow connections");
+    SBX_CHECK(sbx_now() - t < 2.0, "answered within 2 s (%.2f s)",
+              sbx_now() - t);
+  }
+  if (sl != NULL) {
+    while (sbx_slow_closed(sl) < 300 && sbx_now() - t0 < 13.0)
+      sbx_sleep(0.1);
+    SBX_EQ_INT(sbx_slow_closed(sl), 300, "slow connections closed by the "
+               "10 s request deadline");
+  }
+  sbx_slow_stop(sl);
+  SBX_EQ_INT(deliver(port, task, "known-secret", audio), 200,
+             "served afterwards");
+  kill(pid, SIGTERM);
+  finish(pid, 20);
+  sbx_stop(&s);
+}
+
 int main (int argc, char **argv) {
   sbx_init(argc, argv);
   bin = argv[1];
   src = argv[2];
   curl_global_init(CURL_GLOBAL_ALL);
+  if (argc > 3 && !strcmp(argv[3], "slow")) {
+    test_slow_clients();
+    return sbx_finish();
+  }
   test_many("--webhook-duplicates --webhook-reorder-ms 400", 0, 0);
   test_many("--webhook-duplicates --webhook-reorder-ms 400", 0, 1);
   test_many("--webhook-bad-signature", 1, 0);
