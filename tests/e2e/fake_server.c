@@ -12,6 +12,8 @@
 **             an MP3-looking body and closes the connection
 **   slow      200, audio/mpeg, Content-Length 2000000, sends an MP3-looking
 **             body at 1 KiB per 100 ms (a transfer to interrupt)
+**   endless   200, audio/mpeg, no Content-Length (ends at close): an
+**             MP3-looking head, then zeros for up to 3 GB (a size cap test)
 **   hostile   a service whose data is hostile: GET .../sonic/task/ID
 **             answers a succeeded task whose clips have path-like,
 **             control-character ids and titles; GET ...mp3 answers 4 KiB of
@@ -162,6 +164,20 @@ static void answer (int fd, const char *mode, const char *target) {
     audio_chunk(chunk, sizeof(chunk), 1);
     if (write_all(fd, head, strlen(head)) == 0)
       write_all(fd, chunk, sizeof(chunk));
+  } else if (strcmp(mode, "endless") == 0) {
+    /* no Content-Length: only a cap in the client can stop this */
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+             "Connection: close\r\n\r\n");
+    if (write_all(fd, head, strlen(head)) != 0)
+      return;
+    audio_chunk(chunk, sizeof(chunk), 1);
+    if (write_all(fd, chunk, sizeof(chunk)) != 0)
+      return;
+    memset(chunk, 0, sizeof(chunk));
+    for (long i = 0; i < 3L * 1024 * 1024 * 1024 / (long)sizeof(chunk); i++)
+      if (write_all(fd, chunk, sizeof(chunk)) != 0)
+        return;
   } else {  /* slow */
     snprintf(head, sizeof(head),
              "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
@@ -185,9 +201,9 @@ int main (int argc, char **argv) {
   FILE *log = NULL;
   if (strcmp(mode, "html") && strcmp(mode, "html502") &&
       strcmp(mode, "truncate") && strcmp(mode, "slow") &&
-      strcmp(mode, "hostile")) {
+      strcmp(mode, "hostile") && strcmp(mode, "endless")) {
     fprintf(stderr,
-            "usage: fake_server html|html502|truncate|slow|hostile [LOG]\n");
+            "usage: fake_server html|html502|truncate|slow|hostile|endless [LOG]\n");
     return 2;
   }
   if (argc > 2 && (log = fopen(argv[2], "a")) == NULL) {
