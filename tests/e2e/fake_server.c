@@ -12,6 +12,12 @@
 **             an MP3-looking body and closes the connection
 **   slow      200, audio/mpeg, Content-Length 2000000, sends an MP3-looking
 **             body at 1 KiB per 100 ms (a transfer to interrupt)
+**   endless   200, audio/mpeg, no Content-Length (ends at close): an
+**             MP3-looking head, then zeros for up to 3 GB (a size cap test)
+**   twins     GET .../sonic/task/ID answers a succeeded task of two clips
+**             titled alike whose ids share their first 8 characters;
+**             GET .../a.mp3 and .../b.mp3 answer 4 KiB of MP3-looking
+**             audio whose last byte is 'A' or 'B' (whose bytes are whose)
 **   hostile   a service whose data is hostile: GET .../sonic/task/ID
 **             answers a succeeded task whose clips have path-like,
 **             control-character ids and titles; GET ...mp3 answers 4 KiB of
@@ -143,9 +149,46 @@ static void answer_hostile (int fd, const char *target) {
   }
 }
 
+/* The twins service: see the header. */
+static void answer_twins (int fd, const char *target) {
+  char head[512], body[2048], chunk[4096];
+  size_t tl = strlen(target);
+  if (strstr(target, "/sonic/task/") != NULL) {
+    snprintf(body, sizeof(body),
+      "{\"code\":200,\"message\":\"success\",\"data\":["
+      "{\"clip_id\":\"aaaaaaaa-1111-4000-8000-000000000001\","
+      "\"state\":\"succeeded\",\"title\":\"Same\",\"duration\":3,"
+      "\"audio_url\":\"http://127.0.0.1:%d/files/a.mp3\"},"
+      "{\"clip_id\":\"aaaaaaaa-2222-4000-8000-000000000002\","
+      "\"state\":\"succeeded\",\"title\":\"Same\",\"duration\":3,"
+      "\"audio_url\":\"http://127.0.0.1:%d/files/b.mp3\"}]}", port, port);
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+             strlen(body));
+    if (write_all(fd, head, strlen(head)) == 0)
+      write_all(fd, body, strlen(body));
+    return;
+  }
+  if (tl < 5 || strcmp(target + tl - 4, ".mp3") != 0) {
+    answer_hostile(fd, target);   /* its 404 */
+    return;
+  }
+  audio_chunk(chunk, sizeof(chunk), 1);
+  chunk[sizeof(chunk) - 1] = target[tl - 5] == 'a' ? 'A' : 'B';
+  snprintf(head, sizeof(head),
+           "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+           sizeof(chunk));
+  if (write_all(fd, head, strlen(head)) == 0)
+    write_all(fd, chunk, sizeof(chunk));
+}
+
 static void answer (int fd, const char *mode, const char *target) {
   char head[512], chunk[4096];
-  if (strcmp(mode, "hostile") == 0) {
+  if (strcmp(mode, "twins") == 0) {
+    answer_twins(fd, target);
+  } else if (strcmp(mode, "hostile") == 0) {
     answer_hostile(fd, target);
   } else if (strcmp(mode, "html") == 0 || strcmp(mode, "html502") == 0) {
     int st = mode[4] ? 502 : 200;
@@ -162,6 +205,20 @@ static void answer (int fd, const char *mode, const char *target) {
     audio_chunk(chunk, sizeof(chunk), 1);
     if (write_all(fd, head, strlen(head)) == 0)
       write_all(fd, chunk, sizeof(chunk));
+  } else if (strcmp(mode, "endless") == 0) {
+    /* no Content-Length: only a cap in the client can stop this */
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+             "Connection: close\r\n\r\n");
+    if (write_all(fd, head, strlen(head)) != 0)
+      return;
+    audio_chunk(chunk, sizeof(chunk), 1);
+    if (write_all(fd, chunk, sizeof(chunk)) != 0)
+      return;
+    memset(chunk, 0, sizeof(chunk));
+    for (long i = 0; i < 3L * 1024 * 1024 * 1024 / (long)sizeof(chunk); i++)
+      if (write_all(fd, chunk, sizeof(chunk)) != 0)
+        return;
   } else {  /* slow */
     snprintf(head, sizeof(head),
              "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
@@ -185,9 +242,10 @@ int main (int argc, char **argv) {
   FILE *log = NULL;
   if (strcmp(mode, "html") && strcmp(mode, "html502") &&
       strcmp(mode, "truncate") && strcmp(mode, "slow") &&
-      strcmp(mode, "hostile")) {
+      strcmp(mode, "hostile") && strcmp(mode, "endless") &&
+      strcmp(mode, "twins")) {
     fprintf(stderr,
-            "usage: fake_server html|html502|truncate|slow|hostile [LOG]\n");
+            "usage: fake_server html|html502|truncate|slow|hostile|endless|twins [LOG]\n");
     return 2;
   }
   if (argc > 2 && (log = fopen(argv[2], "a")) == NULL) {
