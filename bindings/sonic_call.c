@@ -11,7 +11,6 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "bindings.h"
-#include "credits.h"
 #include "endpoints.h"
 #include "step_identity.h"
 #include "steps.h"
@@ -326,13 +325,12 @@ static int core_call (lua_State *L) {
   lua_setiuservalue(L, SLOT_CALL, 1);
   c->body = c->journal_body = lua_tostring(L, 4);
   c->body_len = len;
-  c->price = post ? sf_price(path, raw_task_type(L, 3)) : 0;
-  if (post && strcmp(path, "sonic/batch") == 0)
-    c->price = batch_price(L, 3);
-  if (post) {
-    const SfEndpoint *e = sf_endpoint_find(path, raw_task_type(L, 3));
-    sf_endpoint_kind(path, raw_task_type(L, 3), c->task_kind,
-                     sizeof(c->task_kind));
+  if (post) {                  /* one row of the endpoint table */
+    const char *tt = raw_task_type(L, 3);    /* anchored by the body */
+    const SfEndpoint *e = sf_endpoint_find(path, tt);
+    c->price = e == NULL ? 0 : strcmp(path, "sonic/batch") == 0
+             ? batch_price(L, 3) : e->price;
+    sf_endpoint_kind(path, tt, c->task_kind, sizeof(c->task_kind));
     c->paced = e != NULL && e->paced && c->price > 0;
   }
   c->cls = c->price > 0 ? SF_CALL_PAID : (post || once) ? SF_CALL_ONCE

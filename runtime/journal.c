@@ -302,6 +302,8 @@ static int open_db (SfJournal *j, const char *path, char **msg) {
   ** a column that is already there is expected and ignored) */
   sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN service TEXT", NULL,
                NULL, NULL);
+  sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN exit_code INTEGER", NULL,
+               NULL, NULL);
   j->defer_sync = strcmp(path, ":memory:") != 0 && in_wal_mode(j->db);
   return sqlite3_exec(j->db, j->defer_sync ? "PRAGMA synchronous=NORMAL"
                       : "PRAGMA synchronous=FULL", NULL, NULL, msg);
@@ -844,10 +846,6 @@ int sf_journal_run_peek (SfJournal *j, const char *id, char out[40],
 int sf_journal_run_exited (SfJournal *j, const char *id, int code) {
   char at[32];
   now_iso(at);
-  /* journals written before the column existed get it now (the error
-  ** for a column that is already there is expected and ignored) */
-  sqlite3_exec(j->db, "ALTER TABLE runs ADD COLUMN exit_code INTEGER",
-               NULL, NULL, NULL);
   if (write_stmt(j, S_RUN_EXITED, prep(j, S_RUN_EXITED, "tit", at,
                                         (long long)code, id)) != 0)
     return -1;
