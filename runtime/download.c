@@ -390,6 +390,11 @@ SfCallNext sf_download_finish (SfRuntime *rt, SfDownload *d) {
                 "%lld bytes", r->written, r->content_length);
   if ((d->type = sf_sniff_audio(d->fd)) == NULL) {
     r->status = 0;                   /* not worth retrying as a status */
+    if (r->content_encoding[0] && strcmp(r->content_encoding, "identity"))
+      return fail(rt, d, SF_KIND_SERVER, 0, "the server sent the audio "
+                  "compressed (Content-Encoding: %s, %lld bytes) although "
+                  "it was asked for it uncompressed", r->content_encoding,
+                  size);
     return fail(rt, d, SF_KIND_SERVER, 0, "the server sent something that "
                 "is not audio (%s, %lld bytes)", r->content_type[0] ?
                 r->content_type : "no content type", size);

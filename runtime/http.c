@@ -118,7 +118,7 @@ static size_t on_header (char *p, size_t size, size_t n, void *ud) {
     r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
     r->content_length = -1;
     r->retry_after[0] = r->content_type[0] = r->content_range[0] = '\0';
-    r->etag[0] = r->last_modified[0] = '\0';
+    r->etag[0] = r->last_modified[0] = r->content_encoding[0] = '\0';
     r->pace_hint = -1;
     return len;
   }
@@ -132,6 +132,8 @@ static size_t on_header (char *p, size_t size, size_t n, void *ud) {
                          sizeof(r->content_type)) &&
            !header_value(p, len, "Content-Range", r->content_range,
                          sizeof(r->content_range)) &&
+           !header_value(p, len, "Content-Encoding", r->content_encoding,
+                         sizeof(r->content_encoding)) &&
            !header_value(p, len, "ETag", r->etag, sizeof(r->etag)))
     header_value(p, len, "Last-Modified", r->last_modified,
                  sizeof(r->last_modified));

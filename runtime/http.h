@@ -87,6 +87,7 @@ struct SfRequest {
   char retry_after[64];
   double pace_hint;          /* X-Sandbox-Paid-Interval (seconds), or -1 */
   char content_type[96];
+  char content_encoding[32]; /* e.g. a CDN's gzip that nobody asked for */
   char content_range[96];
   char etag[128];
   char last_modified[64];

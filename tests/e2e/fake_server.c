@@ -18,6 +18,13 @@
 **             titled alike whose ids share their first 8 characters;
 **             GET .../a.mp3 and .../b.mp3 answer 4 KiB of MP3-looking
 **             audio whose last byte is 'A' or 'B' (whose bytes are whose)
+**   gzip      a CDN that compresses: GET ...mp3 answers 64 KiB of
+**             MP3-looking audio, gzip-encoded (Content-Length of the
+**             compressed bytes) when the request's Accept-Encoding names
+**             gzip, plain otherwise
+**   gzipall   the same, gzip-encoded whether asked or not
+**   badjson   200, application/json, a create answer cut off mid-string
+**   notaskid  200, application/json, {"message":"success"}: no task_id
 **   hostile   a service whose data is hostile: GET .../sonic/task/ID
 **             answers a succeeded task whose clips have path-like,
 **             control-character ids and titles; GET ...mp3 answers 4 KiB of
@@ -34,8 +41,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static int port;                /* the port bound, for URLs in answers */
+static int asked_gzip;          /* the last request's Accept-Encoding names gzip */
 
 static const char PAGE[] =
   "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
@@ -86,9 +95,17 @@ static int read_request (int fd, FILE *log, char *target, size_t tlen) {
         target[n] = sp[n];
     target[n] = '\0';
   }
+  asked_gzip = 0;
   for (char *h = buf; h < end; h = strstr(h, "\r\n") + 2) {
     if (strncasecmp(h, "Content-Length:", 15) == 0)
       body = strtol(h + 15, NULL, 10);
+    if (strncasecmp(h, "Accept-Encoding:", 16) == 0) {
+      char *eol = strstr(h, "\r\n");
+      char save = *eol;
+      *eol = '\0';
+      asked_gzip = strstr(h, "gzip") != NULL;
+      *eol = save;
+    }
   }
   have = (long)(len - (size_t)(end + 4 - buf));
   while (have < body) {
@@ -184,10 +201,60 @@ static void answer_twins (int fd, const char *target) {
     write_all(fd, chunk, sizeof(chunk));
 }
 
+/* The compressing CDN: 64 KiB of MP3-looking audio, gzip-encoded when
+** asked (or always, 'always'). The audio is the same bytes either way, so
+** a test can compare the file with what a plain GET gives. */
+static void answer_gzip (int fd, int always) {
+  static unsigned char plain[65536], packed[70000];
+  char head[512];
+  z_stream z;
+  int gz = always || asked_gzip;
+  size_t n = sizeof(plain);
+  audio_chunk((char *)plain, sizeof(plain), 1);
+  for (size_t i = 10; i < sizeof(plain); i += 97)   /* not all zeros */
+    plain[i] = (unsigned char)(i * 31);
+  if (gz) {
+    memset(&z, 0, sizeof(z));
+    deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = plain;
+    z.avail_in = sizeof(plain);
+    z.next_out = packed;
+    z.avail_out = sizeof(packed);
+    deflate(&z, Z_FINISH);
+    n = z.total_out;
+    deflateEnd(&z);
+  }
+  snprintf(head, sizeof(head),
+           "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n%s"
+           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+           gz ? "Content-Encoding: gzip\r\n" : "", n);
+  if (write_all(fd, head, strlen(head)) == 0)
+    write_all(fd, gz ? packed : plain, n);
+}
+
+/* A create answered 200 with JSON that is cut off, or that has no
+** task_id: the service may have charged it either way. */
+static void answer_bad_create (int fd, int cut) {
+  static const char cutoff[] = "{\"message\":\"success\",\"task_id\":\"5f1c2a";
+  static const char noid[] = "{\"message\":\"success\"}";
+  const char *body = cut ? cutoff : noid;
+  char head[512];
+  snprintf(head, sizeof(head),
+           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+           strlen(body));
+  if (write_all(fd, head, strlen(head)) == 0)
+    write_all(fd, body, strlen(body));
+}
+
 static void answer (int fd, const char *mode, const char *target) {
   char head[512], chunk[4096];
   if (strcmp(mode, "twins") == 0) {
     answer_twins(fd, target);
+  } else if (strncmp(mode, "gzip", 4) == 0) {
+    answer_gzip(fd, mode[4] != '\0');
+  } else if (strcmp(mode, "badjson") == 0 || strcmp(mode, "notaskid") == 0) {
+    answer_bad_create(fd, mode[0] == 'b');
   } else if (strcmp(mode, "hostile") == 0) {
     answer_hostile(fd, target);
   } else if (strcmp(mode, "html") == 0 || strcmp(mode, "html502") == 0) {
@@ -243,9 +310,11 @@ int main (int argc, char **argv) {
   if (strcmp(mode, "html") && strcmp(mode, "html502") &&
       strcmp(mode, "truncate") && strcmp(mode, "slow") &&
       strcmp(mode, "hostile") && strcmp(mode, "endless") &&
-      strcmp(mode, "twins")) {
-    fprintf(stderr,
-            "usage: fake_server html|html502|truncate|slow|hostile|endless|twins [LOG]\n");
+      strcmp(mode, "twins") && strcmp(mode, "gzip") &&
+      strcmp(mode, "gzipall") && strcmp(mode, "badjson") &&
+      strcmp(mode, "notaskid")) {
+    fprintf(stderr, "usage: fake_server html|html502|truncate|slow|hostile|"
+            "endless|twins|gzip|gzipall|badjson|notaskid [LOG]\n");
     return 2;
   }
   if (argc > 2 && (log = fopen(argv[2], "a")) == NULL) {
