@@ -178,6 +178,14 @@ static int choose_name (SfRuntime *rt, SfDownload *d, int *adopt) {
 
 /* Open the .part: appended to when resuming from a validator (its bytes
 ** hashed again), else truncated. Returns the fd or -1. */
+/* A file that cannot be written: the disk (full, quota, failing) is `io`,
+** something to free up and resume after; anything else (no such
+** directory, no permission) is the script's `bad_request`. */
+static SfKind write_kind (int e) {
+  return e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG
+           ? SF_KIND_IO : SF_KIND_BAD_REQUEST;
+}
+
 static int open_part (SfDownload *d) {
   SfRequest *r = &d->req;
   struct stat st;
@@ -228,7 +236,7 @@ static SfCallNext send_get (SfRuntime *rt, SfDownload *d) {
   d->attempt++;
   d->fd = open_part(d);
   if (d->fd < 0)
-    return done(d, SF_KIND_BAD_REQUEST, "cannot write '%s': %s",
+    return done(d, write_kind(errno), "cannot write '%s': %s",
                 d->part_path, strerror(errno));
   r->download_fd = d->fd;
   r->checksum = 1;
@@ -369,8 +377,8 @@ SfCallNext sf_download_finish (SfRuntime *rt, SfDownload *d) {
     return adopt_or_fetch(rt, d);
   size = (r->restarted ? 0 : r->resume_from) + r->written;
   if (r->fail == SF_FAIL_WRITE)
-    return fail(rt, d, SF_KIND_BAD_REQUEST, 0, "cannot write '%s': %s",
-                d->part_path, strerror(r->write_errno));
+    return fail(rt, d, write_kind(r->write_errno), 0, "cannot write '%s': "
+                "%s", d->part_path, strerror(r->write_errno));
   if (r->fail == SF_FAIL_TOO_LARGE)
     return fail(rt, d, SF_KIND_SERVER, 0, "the download is larger than "
                 "--max-download-mb (%lld MiB); refused", rt->max_download >> 20);
@@ -402,7 +410,7 @@ SfCallNext sf_download_finish (SfRuntime *rt, SfDownload *d) {
   if (fsync(d->fd) != 0 || rename(d->part_path, d->dest_path) != 0) {
     int e = errno;
     close_part(d, 0);
-    return done(d, SF_KIND_BAD_REQUEST, "cannot save '%s': %s",
+    return done(d, write_kind(e), "cannot save '%s': %s",
                 d->dest_path, strerror(e));
   }
   /* the file is complete, checked and durable: only now may it be named */
