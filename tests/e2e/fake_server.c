@@ -14,6 +14,8 @@
 **             body at 1 KiB per 100 ms (a transfer to interrupt)
 **   endless   200, audio/mpeg, no Content-Length (ends at close): an
 **             MP3-looking head, then zeros for up to 3 GB (a size cap test)
+**   huge      200, audio/mpeg, Content-Length 3 GB, then the same body as
+**             endless (a default size cap test: refused from the header)
 **   twins     GET .../sonic/task/ID answers a succeeded task of two clips
 **             titled alike whose ids share their first 8 characters;
 **             GET .../a.mp3 and .../b.mp3 answer 4 KiB of MP3-looking
@@ -272,11 +274,12 @@ static void answer (int fd, const char *mode, const char *target) {
     audio_chunk(chunk, sizeof(chunk), 1);
     if (write_all(fd, head, strlen(head)) == 0)
       write_all(fd, chunk, sizeof(chunk));
-  } else if (strcmp(mode, "endless") == 0) {
-    /* no Content-Length: only a cap in the client can stop this */
+  } else if (strcmp(mode, "endless") == 0 || strcmp(mode, "huge") == 0) {
+    /* endless: no Content-Length, only a cap in the client can stop it */
     snprintf(head, sizeof(head),
-             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
-             "Connection: close\r\n\r\n");
+             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n%s"
+             "Connection: close\r\n\r\n",
+             mode[0] == 'h' ? "Content-Length: 3221225472\r\n" : "");
     if (write_all(fd, head, strlen(head)) != 0)
       return;
     audio_chunk(chunk, sizeof(chunk), 1);
@@ -310,11 +313,11 @@ int main (int argc, char **argv) {
   if (strcmp(mode, "html") && strcmp(mode, "html502") &&
       strcmp(mode, "truncate") && strcmp(mode, "slow") &&
       strcmp(mode, "hostile") && strcmp(mode, "endless") &&
-      strcmp(mode, "twins") && strcmp(mode, "gzip") &&
+      strcmp(mode, "twins") && strcmp(mode, "gzip") && strcmp(mode, "huge") &&
       strcmp(mode, "gzipall") && strcmp(mode, "badjson") &&
       strcmp(mode, "notaskid")) {
     fprintf(stderr, "usage: fake_server html|html502|truncate|slow|hostile|"
-            "endless|twins|gzip|gzipall|badjson|notaskid [LOG]\n");
+            "endless|huge|twins|gzip|gzipall|badjson|notaskid [LOG]\n");
     return 2;
   }
   if (argc > 2 && (log = fopen(argv[2], "a")) == NULL) {
