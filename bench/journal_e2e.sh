@@ -16,8 +16,10 @@ cleanup() { [ -n "$SBPID" ] && kill "$SBPID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 start_sandbox() {   # the sandbox of bench/run's journal scenario -> URL
+  local pace=()   # the account's pace off, where the sandbox has one
+  "$AFTER" sandbox --help | grep -q -- --rate-limit && pace=(--rate-limit 0)
   "$AFTER" sandbox --port 0 --speed 100000 --clip-seconds 1 --quiet \
-    --credits 1000000000 > "$WORK/sb.out" 2>&1 & SBPID=$!
+    "${pace[@]}" --credits 1000000000 > "$WORK/sb.out" 2>&1 & SBPID=$!
   URL=""
   for _ in $(seq 200); do
     URL=$(sed -n 's/^listening on //p' "$WORK/sb.out"); [ -n "$URL" ] && break

@@ -54,6 +54,11 @@ int sf_retry_should (SfRetry *r, SfCallClass cls, const SfFailure *f,
     row = status_row(f->status);
   if (cls == SF_CALL_ONCE || !(row & (1u << cls)) || attempt >= r->attempts)
     return 0;
+  /* a 429 to a paid call is the account's pace: the call waits for its
+  ** slot in the scheduler's queue (steps.c), which is not a storm of
+  ** retries the bucket is there to stop; the attempt limit still holds */
+  if (cls == SF_CALL_PAID && f->fail == SF_FAIL_NONE && f->status == 429)
+    return 1;
   cost = f->fail == SF_FAIL_TIMEOUT ? r->timeout_cost : r->cost;
   if (r->tokens < cost)
     return 0;

@@ -9,6 +9,17 @@
 #include <string.h>
 #include "sbx.h"
 
+/* "a, b,c" -> "a,b,c": the accepted models as the checks read them. */
+static char *without_spaces (const char *list) {
+  char *out = sf_sbx_strdup(list), *w = out;
+  const char *p;
+  for (p = list; *p; p++)
+    if (*p != ' ')
+      *w++ = *p;
+  *w = '\0';
+  return out;
+}
+
 /* Own copies of the config's strings, and sane values where a field
 ** holds something the sandbox cannot use. */
 static void config_take (Sbx *s, const SfSandboxConfig *c) {
@@ -16,6 +27,9 @@ static void config_take (Sbx *s, const SfSandboxConfig *c) {
   s->cfg = *c;
   s->host = sf_sbx_strdup(c->host && *c->host ? c->host : "127.0.0.1");
   s->state_path = sf_sbx_strdup(c->state_path);
+  s->models = c->models && *c->models ? without_spaces(c->models)
+                                      : sf_sbx_models_default();
+  s->cfg.models = s->models;
   s->cfg.host = s->host;
   s->cfg.state_path = s->state_path;
   s->keys = sf_sbx_alloc((SF_SANDBOX_MAX_KEYS + 1) * sizeof(char *));
@@ -42,6 +56,7 @@ SfSandbox *sf_sandbox_start (const SfSandboxConfig *c, char *err,
   Sbx *s = sf_sbx_alloc(sizeof(Sbx));
   config_take(s, c);
   pthread_mutex_init(&s->lock, NULL);
+  pthread_mutex_init(&s->pace_lock, NULL);
   sf_sbx_map_init(&s->tasks);
   sf_sbx_map_init(&s->clips);
   s->ledger.credits = s->cfg.credits;
@@ -97,6 +112,8 @@ void sf_sandbox_stop (SfSandbox *s) {
   free(s->keys);
   free(s->host);
   free(s->state_path);
+  free(s->models);
+  pthread_mutex_destroy(&s->pace_lock);
   pthread_mutex_destroy(&s->lock);
   free(s);
 }

@@ -60,6 +60,11 @@ typedef struct SfSandboxConfig {
                                   a quarter of max_connections */
   unsigned request_timeout;  /* s for headers + body; default 10 */
   unsigned idle_timeout;     /* s a keep-alive connection may idle; 30 */
+  /* the account (issue 14) */
+  double rate_limit;         /* s between paid task calls (scaled by speed);
+                                default 3, 0 = off */
+  const char *models;        /* accepted mv names, comma separated; NULL:
+                                the known table, v6 names included */
 } SfSandboxConfig;
 
 /* Fill 'c' with the documented defaults. */

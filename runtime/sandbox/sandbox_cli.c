@@ -46,6 +46,15 @@ static const char *USAGE =
 "  --clip-seconds S       every generated clip lasts exactly S seconds\n"
 "                         (default: 60-240 s, extensions 30-120 s)\n"
 "\n"
+"The account:\n"
+"  --rate-limit S         seconds between paid task calls (creates, stems,\n"
+"                         transforms), scaled by --speed like every clock;\n"
+"                         one sooner gets 429 with Retry-After, charged\n"
+"                         nothing (default 3, the real account's; 0 = off)\n"
+"  --models LIST          accepted mv names, comma separated (default: the\n"
+"                         known models, sonic-v6 names included); another\n"
+"                         gets the service's 400 listing them\n"
+"\n"
 "Faults (all off by default, deterministic under --seed):\n"
 "  --fail-rate R          tasks that fail (and are refunded), 0..1\n"
 "  --faults LIST          KIND=R,... with KIND one of\n"
@@ -97,6 +106,7 @@ void sf_sandbox_config_init (SfSandboxConfig *c) {
   c->retain_tasks = 100000;
   c->request_timeout = 10;
   c->idle_timeout = 30;
+  c->rate_limit = 3;
 }
 
 /* ---- value parsers: 0, or -1 with a message ---------------------------- */
@@ -181,7 +191,11 @@ static int set_word (SfSandboxConfig *c, const char *opt, const char *v,
     c->state_path = v;
   else if (!strcmp(opt, "--key"))
     *rc = set_key(c, v, err, errlen);
-  else if (!strcmp(opt, "--faults"))
+  else if (!strcmp(opt, "--models")) {
+    if (strspn(v, " ,") == strlen(v))
+      *rc = bad(err, errlen, opt, v, "a comma-separated list of mv names");
+    c->models = v;
+  } else if (!strcmp(opt, "--faults"))
     *rc = sf_sbx_faults_parse(c, v, err, errlen);
   else if (!strcmp(opt, "--error-shape")) {
     if (strcmp(v, "type") && strcmp(v, "code"))
@@ -208,6 +222,8 @@ static int set_scale (SfSandboxConfig *c, const char *opt, const char *v,
     *u = (unsigned)n;
   } else if (!strcmp(opt, "--retain-tasks"))
     *rc = get_ll(opt, v, 0, (long long)1e12, &c->retain_tasks, err, errlen);
+  else if (!strcmp(opt, "--rate-limit"))
+    *rc = get_double(opt, v, 0, 3600, 0, &c->rate_limit, err, errlen);
   else if (!strcmp(opt, "--retain-seconds"))
     *rc = get_double(opt, v, 0, 1e9, 1, &c->retain_seconds, err,
                      errlen);
@@ -268,7 +284,7 @@ static const char *VALUE_OPTS[] = {
   "--clip-seconds", "--error-shape", "--not-ready-status", "--stems-full",
   "--cache-mb", "--webhook-reorder-ms", "--retain-tasks", "--retain-seconds",
   "--max-connections", "--per-ip-connections", "--request-timeout",
-  "--idle-timeout", NULL
+  "--idle-timeout", "--rate-limit", "--models", NULL
 };
 
 static int takes_value (const char *opt) {

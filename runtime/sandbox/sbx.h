@@ -179,6 +179,7 @@ typedef struct Answer {
   int status;                     /* 0: nothing yet */
   Buf body;
   char retry_after[24];           /* 429: Retry-After value */
+  char paid_interval[24];         /* 429 of the pace: X-Sandbox-Paid-Interval */
   const char *allow;              /* 405: Allow value */
   int64_t delay_ms;               /* > 0: send this much later */
   int drop;                       /* close without answering */
@@ -199,6 +200,10 @@ struct SfSandbox {
   int port;
   struct MHD_Daemon *mhd;
   struct SfConnGuard *guard;      /* deadlines and limits (server.c) */
+  char *models;                   /* accepted mv names, "a,b,c" (--models) */
+  pthread_mutex_t pace_lock;      /* the pace's window (pace.c) */
+  int64_t paid_next_ms;           /* wall ms the next paid call may come */
+  int pace_held;                  /* pace_lock held by the running call */
   pthread_mutex_t lock;           /* guards everything below */
   Map tasks, clips;
   Ledger ledger;
@@ -291,8 +296,21 @@ typedef struct Create {
   double continue_at, style_weight, weirdness, audio_weight;
 } Create;
 
-int sf_sbx_create_check (const Json *body, Create *c, char *msg,
-                         size_t msglen);
+int sf_sbx_create_check (const Json *body, const char *models, Create *c,
+                         char *msg, size_t msglen);
+/* The model 'mv' if the accepted list 'models' ("a,b,c") has it, with its
+** limits (a name the table lacks gets the newer models' limits); else NULL
+** and the 400 listing the accepted names in 'msg'. */
+const Model *sf_sbx_model_check (const char *models, const char *mv,
+                                 char *msg, size_t msglen);
+/* The default accepted list: every model of the table (malloc'd). */
+char *sf_sbx_models_default (void);
+
+/* pace.c: --rate-limit. enter: 1 when the paid call must be refused now
+** (the 429 is in 'a'); 0 to go on, and leave must follow the handler. */
+double sf_sbx_pace_interval (const Sbx *s);   /* seconds; 0: off */
+int sf_sbx_pace_enter (Sbx *s, Answer *a);
+void sf_sbx_pace_leave (Sbx *s, const Answer *a);
 
 /* api.c, api_create.c: one handler per endpoint, called with the lock
 ** NOT held; 'key' is the bearer key of the request */

@@ -87,6 +87,9 @@ static enum MHD_Result send_answer (Req *r) {
   MHD_add_response_header(resp, "Content-Type", "application/json");
   if (a->retry_after[0])
     MHD_add_response_header(resp, "Retry-After", a->retry_after);
+  if (a->paid_interval[0])
+    MHD_add_response_header(resp, "X-Sandbox-Paid-Interval",
+                            a->paid_interval);
   if (a->allow != NULL)
     MHD_add_response_header(resp, "Allow", a->allow);
   return queue(r, a->status ? a->status : 500, resp);
@@ -400,21 +403,25 @@ static enum MHD_Result serve_file (Req *r, const char *name) {
 enum { R_CREATE, R_TASK, R_STEMS_BASIC, R_STEMS_FULL, R_UPLOAD, R_WAV,
        R_MIDI, R_LYRICS, R_CREDITS };
 
-static const struct { const char *path; int post, route; } ROUTES[] = {
-  { "/sonic/create", 1, R_CREATE },
-  { "/sonic/stems/basic", 1, R_STEMS_BASIC },
-  { "/sonic/stems/full", 1, R_STEMS_FULL },
-  { "/sonic/upload", 1, R_UPLOAD },
-  { "/sonic/wav", 1, R_WAV },
-  { "/sonic/midi", 1, R_MIDI },
-  { "/sonic/lyrics", 1, R_LYRICS },
-  { "/get-credits", 0, R_CREDITS },
+/* 'paced': a paid call that starts a task, held to the account's pace
+** (--rate-limit, pace.c); the synchronous calls are not known to be. */
+static const struct { const char *path; int post, route, paced; } ROUTES[] = {
+  { "/sonic/create", 1, R_CREATE, 1 },
+  { "/sonic/stems/basic", 1, R_STEMS_BASIC, 1 },
+  { "/sonic/stems/full", 1, R_STEMS_FULL, 1 },
+  { "/sonic/upload", 1, R_UPLOAD, 0 },
+  { "/sonic/wav", 1, R_WAV, 0 },
+  { "/sonic/midi", 1, R_MIDI, 0 },
+  { "/sonic/lyrics", 1, R_LYRICS, 0 },
+  { "/get-credits", 0, R_CREDITS, 0 },
 };
 #define NROUTES (sizeof(ROUTES) / sizeof(ROUTES[0]))
 
-/* The route of 'path' (under /api/v1), or -1; '*post' says its method. */
-static int route_find (const char *path, int *post) {
+/* The route of 'path' (under /api/v1), or -1; '*post' says its method,
+** '*paced' whether the account's pace applies. */
+static int route_find (const char *path, int *post, int *paced) {
   size_t i;
+  *paced = 0;
   if (!strcmp(path, "/sonic/task") || !strncmp(path, "/sonic/task/", 12)) {
     *post = 0;
     return R_TASK;
@@ -422,6 +429,7 @@ static int route_find (const char *path, int *post) {
   for (i = 0; i < NROUTES; i++)
     if (!strcmp(path, ROUTES[i].path)) {
       *post = ROUTES[i].post;
+      *paced = ROUTES[i].paced;
       return ROUTES[i].route;
     }
   return -1;
@@ -515,7 +523,7 @@ static void api_call (Req *r, int route, const char *path, const Json *body,
 */
 static enum MHD_Result serve_api (Req *r, const char *path) {
   const char *msg, *key = NULL;
-  int post = 0, route = route_find(path, &post);
+  int post = 0, paced = 0, route = route_find(path, &post, &paced);
   Json *body = NULL;
   int64_t delay;
   if (route < 0)
@@ -533,7 +541,11 @@ static enum MHD_Result serve_api (Req *r, const char *path) {
   if (fault_before(r))
     return send_answer(r);
   if (!post || (body = body_json(r)) != NULL) {
-    api_call(r, route, path, body, key);
+    if (!paced || sf_sbx_pace_enter(r->s, &r->ans) == 0) {
+      api_call(r, route, path, body, key);
+      if (paced)
+        sf_sbx_pace_leave(r->s, &r->ans);
+    }
     sf_sbx_json_free(body);
   }
   if (sf_sbx_fault_hit(r->s, r->draw, FAULT_DROP)) {

@@ -21,7 +21,14 @@ static const Model MODELS[] = {
   { "sonic-v4-5-plus", 5000, 1000, 1 },
   { "sonic-v5", 5000, 1000, 1 },
   { "sonic-v5-5", 5000, 1000, 1 },
+  /* reported by integrators in 2026-10 (PROTOCOL.md, "mv values") */
+  { "sonic-v6", 5000, 1000, 1 },
+  { "sonic-v6-wild", 5000, 1000, 1 },
+  { "sonic-v6-mini", 5000, 1000, 1 },
 };
+/* A name given with --models that the table does not know: the service
+** is newer than us, so it gets the newer models' limits. */
+static const Model NEWER = { "", 5000, 1000, 1 };
 #define NMODELS (sizeof(MODELS) / sizeof(MODELS[0]))
 
 /* name, price, clips, needs a source clip, source must be an upload */
@@ -44,6 +51,53 @@ static const Model *model_find (const char *name) {
   for (i = 0; name != NULL && i < NMODELS; i++)
     if (strcmp(MODELS[i].name, name) == 0)
       return &MODELS[i];
+  return NULL;
+}
+
+char *sf_sbx_models_default (void) {
+  size_t i, len = 0;
+  char *list;
+  for (i = 0; i < NMODELS; i++)
+    len += strlen(MODELS[i].name) + 1;
+  list = sf_sbx_alloc(len + 1);
+  for (i = 0, len = 0; i < NMODELS; i++)
+    len += (size_t)sprintf(list + len, "%s%s", i ? "," : "", MODELS[i].name);
+  return list;
+}
+
+/* 'name' is one of the comma-separated names in 'list'. */
+static int listed (const char *list, const char *name) {
+  size_t n = strlen(name);
+  const char *p = list;
+  while (p != NULL && *p) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && strncmp(p, name, n) == 0)
+      return 1;
+    p = end ? end + 1 : NULL;
+  }
+  return 0;
+}
+
+const Model *sf_sbx_model_check (const char *models, const char *mv,
+                                 char *msg, size_t msglen) {
+  const Model *m;
+  size_t len;
+  const char *p;
+  if (mv != NULL && listed(models, mv))
+    return (m = model_find(mv)) != NULL ? m : &NEWER;
+  /* the service's words, then the accepted names: "a, b, c." */
+  len = (size_t)snprintf(msg, msglen, "The 'mv' field is invalid. Accepted "
+                         "values: ");
+  for (p = models; *p && len + 3 < msglen; p++) {
+    if (*p == ',')
+      msg[len++] = ',', msg[len++] = ' ';
+    else
+      msg[len++] = *p;
+  }
+  if (len + 1 < msglen)
+    msg[len++] = '.';
+  msg[len < msglen ? len : msglen - 1] = '\0';
   return NULL;
 }
 
@@ -271,8 +325,8 @@ static int webhook_url_ok (const char *url) {
 ** 'body'). Returns 0, or -1 with the 400 message in 'msg'. References to
 ** other clips are checked by the caller, which owns the store.
 */
-int sf_sbx_create_check (const Json *body, Create *c, char *msg,
-                         size_t msglen) {
+int sf_sbx_create_check (const Json *body, const char *models, Create *c,
+                         char *msg, size_t msglen) {
   memset(c, 0, sizeof(*c));
   if (body == NULL || body->t != J_OBJ) {
     snprintf(msg, msglen, "The request body should be a JSON object.");
@@ -288,11 +342,9 @@ int sf_sbx_create_check (const Json *body, Create *c, char *msg,
                  sizeof(TYPES[0]));
     return -1;
   }
-  c->model = model_find(c->mv);
-  if (c->mv != NULL && c->model == NULL) {
-    list_invalid(msg, msglen, "mv", MODELS, NMODELS, sizeof(MODELS[0]));
+  if (c->mv != NULL &&
+      (c->model = sf_sbx_model_check(models, c->mv, msg, msglen)) == NULL)
     return -1;
-  }
   if (check_required(c, msg, msglen) != 0 ||
       check_vocal_gender(c, msg, msglen) != 0 ||
       check_limits(c, msg, msglen) != 0)

@@ -78,7 +78,7 @@ typedef struct SbxServer {
 /*
 ** Start the sandbox with 'opts' (space-separated options, e.g.
 ** "--speed 200 --clip-seconds 4"); "--port 0" is prepended unless 'opts'
-** names --port. Returns 0 when the first line arrived and parsed, -1
+** names --port, and "--rate-limit 0" unless it names --rate-limit. Returns 0 when the first line arrived and parsed, -1
 ** otherwise (the child is reaped then). Fails a check on error.
 */
 int sbx_start (SbxServer *s, const char *opts);
