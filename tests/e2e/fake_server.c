@@ -65,6 +65,16 @@ static int write_all (int fd, const void *buf, size_t n) {
   return 0;
 }
 
+/* A whole 200 answer of 'n' bytes of 'type', then the connection ends. */
+static void send_ok (int fd, const char *type, const char *body, size_t n) {
+  char head[256];
+  snprintf(head, sizeof(head),
+           "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+           "Content-Length: %zu\r\nConnection: close\r\n\r\n", type, n);
+  if (write_all(fd, head, strlen(head)) == 0)
+    write_all(fd, body, n);
+}
+
 /* Read the request head (and a body of Content-Length bytes); -1 on EOF.
 ** The head is appended to 'log' when it is not NULL; the request target
 ** is copied to 'target'. */
@@ -143,20 +153,10 @@ static void answer_hostile (int fd, const char *target) {
       "{\"clip_id\":\"/abs/olute/path\",\"state\":\"succeeded\","
       "\"title\":\"/etc/passwd\",\"duration\":3,"
       "\"audio_url\":\"http://127.0.0.1:%d/files/b.mp3\"}]}", port, port);
-    snprintf(head, sizeof(head),
-             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-             strlen(body));
-    if (write_all(fd, head, strlen(head)) == 0)
-      write_all(fd, body, strlen(body));
+    send_ok(fd, "application/json", body, strlen(body));
   } else if (tl > 4 && strcmp(target + tl - 4, ".mp3") == 0) {
     audio_chunk(chunk, sizeof(chunk), 1);
-    snprintf(head, sizeof(head),
-             "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
-             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-             sizeof(chunk));
-    if (write_all(fd, head, strlen(head)) == 0)
-      write_all(fd, chunk, sizeof(chunk));
+    send_ok(fd, "audio/mpeg", chunk, sizeof(chunk));
   } else {
     static const char nf[] = "{\"type\":\"bad_request\",\"message\":\"not here\"}";
     snprintf(head, sizeof(head),
@@ -170,7 +170,7 @@ static void answer_hostile (int fd, const char *target) {
 
 /* The twins service: see the header. */
 static void answer_twins (int fd, const char *target) {
-  char head[512], body[2048], chunk[4096];
+  char body[2048], chunk[4096];
   size_t tl = strlen(target);
   if (strstr(target, "/sonic/task/") != NULL) {
     snprintf(body, sizeof(body),
@@ -181,12 +181,7 @@ static void answer_twins (int fd, const char *target) {
       "{\"clip_id\":\"aaaaaaaa-2222-4000-8000-000000000002\","
       "\"state\":\"succeeded\",\"title\":\"Same\",\"duration\":3,"
       "\"audio_url\":\"http://127.0.0.1:%d/files/b.mp3\"}]}", port, port);
-    snprintf(head, sizeof(head),
-             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-             strlen(body));
-    if (write_all(fd, head, strlen(head)) == 0)
-      write_all(fd, body, strlen(body));
+    send_ok(fd, "application/json", body, strlen(body));
     return;
   }
   if (tl < 5 || strcmp(target + tl - 4, ".mp3") != 0) {
@@ -195,12 +190,7 @@ static void answer_twins (int fd, const char *target) {
   }
   audio_chunk(chunk, sizeof(chunk), 1);
   chunk[sizeof(chunk) - 1] = target[tl - 5] == 'a' ? 'A' : 'B';
-  snprintf(head, sizeof(head),
-           "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
-           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-           sizeof(chunk));
-  if (write_all(fd, head, strlen(head)) == 0)
-    write_all(fd, chunk, sizeof(chunk));
+  send_ok(fd, "audio/mpeg", chunk, sizeof(chunk));
 }
 
 /* The compressing CDN: 64 KiB of MP3-looking audio, gzip-encoded when
@@ -240,13 +230,7 @@ static void answer_bad_create (int fd, int cut) {
   static const char cutoff[] = "{\"message\":\"success\",\"task_id\":\"5f1c2a";
   static const char noid[] = "{\"message\":\"success\"}";
   const char *body = cut ? cutoff : noid;
-  char head[512];
-  snprintf(head, sizeof(head),
-           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-           strlen(body));
-  if (write_all(fd, head, strlen(head)) == 0)
-    write_all(fd, body, strlen(body));
+  send_ok(fd, "application/json", body, strlen(body));
 }
 
 static void answer (int fd, const char *mode, const char *target) {

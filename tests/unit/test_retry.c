@@ -64,7 +64,12 @@ static void test_limits (void) {
        n++)
     ;
   CHECK(n == 20);                       /* 100 tokens, 5 a retry */
-  CHECK(!should(&r, SF_CALL_PAID, SF_FAIL_NONE, 429, 0, 1));
+  CHECK(!should(&r, SF_CALL_READ, SF_FAIL_NONE, 429, 0, 1));
+  /* a paid call's 429 is the account's pace: it waits for its slot in
+  ** the scheduler, bucket or not -- but only up to the attempt limit */
+  CHECK(should(&r, SF_CALL_PAID, SF_FAIL_NONE, 429, 0, 1));
+  CHECK(!should(&r, SF_CALL_PAID, SF_FAIL_NONE, 429, 0, r.attempts));
+  CHECK(r.tokens == 0);                 /* and it spent nothing */
   sf_retry_success(&r);
   CHECK(r.tokens == 1);                 /* a success earns one back */
   sf_retry_init(&r, 7);
