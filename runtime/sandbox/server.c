@@ -474,6 +474,11 @@ static int fault_before (Req *r) {
                         "down.");
     snprintf(r->ans.retry_after, sizeof(r->ans.retry_after), "%d",
              secs < 1 ? 1 : (int)(secs + 0.5));
+    /* an injected 429 is not the pace: say the real one, if any, so a
+    ** client on loopback does not learn a slower pace from a fault */
+    if (sf_sbx_pace_interval(s) > 0)
+      snprintf(r->ans.paid_interval, sizeof(r->ans.paid_interval), "%.6g",
+               sf_sbx_pace_interval(s));
   } else
     return 0;
   return 1;
@@ -540,14 +545,17 @@ static enum MHD_Result serve_api (Req *r, const char *path) {
                       "1 MiB).");
   if (fault_before(r))
     return send_answer(r);
+  /* the account's pace refuses before anything is processed, like the
+  ** faults above: no slow or dropped answer after it (a dropped 429 would
+  ** look like a create that may have been charged) */
+  if (paced && sf_sbx_pace_enter(r->s, &r->ans) != 0)
+    return send_answer(r);
   if (!post || (body = body_json(r)) != NULL) {
-    if (!paced || sf_sbx_pace_enter(r->s, &r->ans) == 0) {
-      api_call(r, route, path, body, key);
-      if (paced)
-        sf_sbx_pace_leave(r->s, &r->ans);
-    }
+    api_call(r, route, path, body, key);
     sf_sbx_json_free(body);
   }
+  if (paced)
+    sf_sbx_pace_leave(r->s, &r->ans);
   if (sf_sbx_fault_hit(r->s, r->draw, FAULT_DROP)) {
     r->status = 0;
     return MHD_NO;                  /* processed; the client hears nothing */
