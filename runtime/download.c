@@ -176,8 +176,6 @@ static int choose_name (SfRuntime *rt, SfDownload *d, int *adopt) {
   }
 }
 
-/* Open the .part: appended to when resuming from a validator (its bytes
-** hashed again), else truncated. Returns the fd or -1. */
 /* A file that cannot be written: the disk (full, quota, failing) is `io`,
 ** something to free up and resume after; anything else (no such
 ** directory, no permission) is the script's `bad_request`. */
@@ -186,6 +184,8 @@ static SfKind write_kind (int e) {
            ? SF_KIND_IO : SF_KIND_BAD_REQUEST;
 }
 
+/* Open the .part: appended to when resuming from a validator (its bytes
+** hashed again), else truncated. Returns the fd or -1. */
 static int open_part (SfDownload *d) {
   SfRequest *r = &d->req;
   struct stat st;

@@ -185,13 +185,9 @@ static SfLoopEnd run_turns (SfRuntime *rt) {
       return SF_LOOP_INTERRUPTED;
     if (sf_http_has_held(&rt->http)) {
       /* the intents of this turn's paid calls reach the disk first */
-      if (sf_journal_flush(rt->journal) != 0) {
-        char why[1200];
-        snprintf(why, sizeof(why), "cannot write the journal %s (disk "
-                 "full?); the call was not sent", rt->journal_path ?
-                 rt->journal_path : "");
-        sf_http_release_held(&rt->http, why);
-      } else {
+      if (sf_journal_flush(rt->journal) != 0)   /* steps.c words it */
+        sf_http_release_held(&rt->http, "the journal could not be written");
+      else {
         sf_crashpoint("after_intent");
         sf_http_release_held(&rt->http, NULL);
       }

@@ -37,7 +37,6 @@ typedef struct SfRuntime {
   char *api_prefix;          /* base_url + "/api/v1/" */
   int in_process_sandbox;    /* talking to our own sandbox */
   double sandbox_speed;      /* its speed factor (1 otherwise) */
-  double sandbox_pace;       /* in-process: its --rate-limit, scaled (s) */
   /* defaults for the Lua side (sonic.config may change them) */
   double poll_first;         /* seconds before the first poll */
   double poll_min, poll_max; /* later polls: uniform in [min, max] */

@@ -161,6 +161,13 @@ static int wait_for_pace (SfRuntime *rt, SfCall *c) {
   return 0;
 }
 
+/* The journal could not take the call's intent (its own insert or the
+** loop turn's commit): the call was never sent. One message for both. */
+static SfCallNext journal_unwritable (SfRuntime *rt, SfCall *c) {
+  return done(c, SF_KIND_IO, "cannot write the journal %s (disk full?); the "
+              "call was not sent", rt->journal_path ? rt->journal_path : "");
+}
+
 static SfCallNext send_call (SfRuntime *rt, SfCall *c) {
   char url[2048];
   SfRequest *r = &c->req;
@@ -174,9 +181,7 @@ static SfCallNext send_call (SfRuntime *rt, SfCall *c) {
     c->reserved = 1;
     if (paid_step(rt, c) && record_intent(rt, c) != 0) {
       unreserve(rt, c);
-      return done(c, SF_KIND_IO, "cannot write the journal %s (disk full?); "
-                  "the call was not sent", rt->journal_path ?
-                  rt->journal_path : "");
+      return journal_unwritable(rt, c);
     }
   }
   snprintf(url, sizeof(url), "%s%s", rt->api_prefix, c->path);
@@ -265,8 +270,8 @@ static SfCallNext fail_or_retry (SfRuntime *rt, SfCall *c) {
     }
     return SF_NEXT_SLEEP;
   }
-  if (r->fail == SF_FAIL_JOURNAL)
-    return done(c, SF_KIND_IO, "%s", fail_text(r));
+  if (r->fail == SF_FAIL_JOURNAL)    /* the turn's group commit failed */
+    return journal_unwritable(rt, c);
   if (r->fail != SF_FAIL_NONE) {
     SfKind k = r->fail == SF_FAIL_TIMEOUT ? SF_KIND_TIMEOUT : SF_KIND_NETWORK;
     if (c->price > 0 && r->fail != SF_FAIL_CONNECT &&

@@ -130,8 +130,6 @@ SfSandbox *sf_target_sandbox (SfRuntime *rt, char **key,
   rt->base_url = strdup(url);
   rt->in_process_sandbox = 1;
   rt->sandbox_speed = cfg->speed > 0 ? cfg->speed : 1;
-  rt->sandbox_pace = cfg->rate_limit > 0 ? cfg->rate_limit / rt->sandbox_speed
-                                         : 0;
   sf_secret_free(*key);               /* the real one, if any: wiped */
   *key = strdup(cfg->key);
   if (rt->base_url == NULL || *key == NULL) {

@@ -54,10 +54,11 @@ int sf_wire_service (SfRuntime *rt, const SfWiring *w, SfWired *out,
   sf_target_defaults(rt, w->poll_interval, w->wait_timeout);
   /* the account's pace: the real service's (about one generation per
   ** 3 s), the in-process sandbox's own (its --rate-limit, scaled like its
-  ** clock); another
-  ** sandbox or a test server on loopback says so when it refuses one */
+  ** clock); another sandbox or a test server on loopback says so when it
+  ** refuses one */
   rt->paid_interval = w->paid_interval >= 0 ? w->paid_interval
-                    : out->sandbox != NULL ? rt->sandbox_pace
+                    : out->sandbox != NULL
+                      ? sf_sandbox_paid_interval(out->sandbox)
                     : sf_target_is_loopback(rt->base_url) ? 0 : SF_ACCOUNT_PACE;
   *usage = 0;
   if ((rt->api_prefix = malloc(strlen(rt->base_url) + 9)) == NULL) {

@@ -319,7 +319,7 @@ void sf_sbx_api_create (Sbx *s, const Json *body, const char *key,
   Create c;
   Job j;
   char msg[512];
-  if (sf_sbx_create_check(body, s->models, &c, msg, sizeof(msg)) != 0) {
+  if (sf_sbx_create_check(body, &s->models, &c, msg, sizeof(msg)) != 0) {
     sf_sbx_answer_error(s, a, 400, msg);
     return;
   }

@@ -9,17 +9,6 @@
 #include <string.h>
 #include "sbx.h"
 
-/* "a, b,c" -> "a,b,c": the accepted models as the checks read them. */
-static char *without_spaces (const char *list) {
-  char *out = sf_sbx_strdup(list), *w = out;
-  const char *p;
-  for (p = list; *p; p++)
-    if (*p != ' ')
-      *w++ = *p;
-  *w = '\0';
-  return out;
-}
-
 /* Own copies of the config's strings, and sane values where a field
 ** holds something the sandbox cannot use. */
 static void config_take (Sbx *s, const SfSandboxConfig *c) {
@@ -27,9 +16,8 @@ static void config_take (Sbx *s, const SfSandboxConfig *c) {
   s->cfg = *c;
   s->host = sf_sbx_strdup(c->host && *c->host ? c->host : "127.0.0.1");
   s->state_path = sf_sbx_strdup(c->state_path);
-  s->models = c->models && *c->models ? without_spaces(c->models)
-                                      : sf_sbx_models_default();
-  s->cfg.models = s->models;
+  sf_sbx_models_take(c->models, &s->models);
+  s->cfg.models = NULL;               /* split into s->models */
   s->cfg.host = s->host;
   s->cfg.state_path = s->state_path;
   s->keys = sf_sbx_alloc((SF_SANDBOX_MAX_KEYS + 1) * sizeof(char *));
@@ -112,7 +100,7 @@ void sf_sandbox_stop (SfSandbox *s) {
   free(s->keys);
   free(s->host);
   free(s->state_path);
-  free(s->models);
+  sf_sbx_models_free(&s->models);
   pthread_mutex_destroy(&s->pace_lock);
   pthread_mutex_destroy(&s->lock);
   free(s);

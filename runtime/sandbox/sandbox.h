@@ -87,6 +87,9 @@ SfSandbox *sf_sandbox_start (const SfSandboxConfig *c, char *err,
                              size_t errlen);
 
 /* The port actually bound (useful with port 0). */
+/* The seconds it keeps between paid task calls (--rate-limit over
+** --speed); 0 when it does not pace them. */
+double sf_sandbox_paid_interval (const SfSandbox *s);
 int sf_sandbox_port (const SfSandbox *s);
 
 /* "http://HOST:PORT", the base of every URL the sandbox hands out (a

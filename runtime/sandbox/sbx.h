@@ -185,6 +185,12 @@ typedef struct Answer {
   int drop;                       /* close without answering */
 } Answer;
 
+/* The mv names create accepts (--models). */
+typedef struct ModelList {
+  char **names;
+  size_t n;
+} ModelList;
+
 /* ---- the whole emulator ---------------------------------------------- */
 typedef struct Timer Timer;
 typedef struct AudioCache AudioCache;
@@ -200,10 +206,9 @@ struct SfSandbox {
   int port;
   struct MHD_Daemon *mhd;
   struct SfConnGuard *guard;      /* deadlines and limits (server.c) */
-  char *models;                   /* accepted mv names, "a,b,c" (--models) */
+  ModelList models;               /* accepted mv names (--models) */
   pthread_mutex_t pace_lock;      /* the pace's window (pace.c) */
   int64_t paid_next_ms;           /* wall ms the next paid call may come */
-  int pace_held;                  /* pace_lock held by the running call */
   pthread_mutex_t lock;           /* guards everything below */
   Map tasks, clips;
   Ledger ledger;
@@ -296,19 +301,23 @@ typedef struct Create {
   double continue_at, style_weight, weirdness, audio_weight;
 } Create;
 
-int sf_sbx_create_check (const Json *body, const char *models, Create *c,
-                         char *msg, size_t msglen);
-/* The model 'mv' if the accepted list 'models' ("a,b,c") has it, with its
-** limits (a name the table lacks gets the newer models' limits); else NULL
-** and the 400 listing the accepted names in 'msg'. */
-const Model *sf_sbx_model_check (const char *models, const char *mv,
+int sf_sbx_create_check (const Json *body, const ModelList *models,
+                         Create *c, char *msg, size_t msglen);
+/* The accepted mv names (--models "a, b,c"; NULL or empty: every model
+** of the table), split once at start. Returns how many. */
+size_t sf_sbx_models_take (const char *list, ModelList *out);
+void sf_sbx_models_free (ModelList *m);
+/* The model 'mv' if 'accepted' has it, with its limits (a name the table
+** lacks gets the newer models' limits); else NULL and the 400 listing the
+** accepted names in 'msg'. */
+const Model *sf_sbx_model_check (const ModelList *accepted, const char *mv,
                                  char *msg, size_t msglen);
-/* The default accepted list: every model of the table (malloc'd). */
-char *sf_sbx_models_default (void);
 
 /* pace.c: --rate-limit. enter: 1 when the paid call must be refused now
 ** (the 429 is in 'a'); 0 to go on, and leave must follow the handler. */
 double sf_sbx_pace_interval (const Sbx *s);   /* seconds; 0: off */
+/* X-Sandbox-Paid-Interval on 'a' when the pace is on (any 429 says it) */
+void sf_sbx_pace_hint (const Sbx *s, Answer *a);
 int sf_sbx_pace_enter (Sbx *s, Answer *a);
 void sf_sbx_pace_leave (Sbx *s, const Answer *a);
 

@@ -476,9 +476,7 @@ static int fault_before (Req *r) {
              secs < 1 ? 1 : (int)(secs + 0.5));
     /* an injected 429 is not the pace: say the real one, if any, so a
     ** client on loopback does not learn a slower pace from a fault */
-    if (sf_sbx_pace_interval(s) > 0)
-      snprintf(r->ans.paid_interval, sizeof(r->ans.paid_interval), "%.6g",
-               sf_sbx_pace_interval(s));
+    sf_sbx_pace_hint(s, &r->ans);
   } else
     return 0;
   return 1;

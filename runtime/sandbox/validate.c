@@ -10,6 +10,7 @@
 ** field's message.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sbx.h"
 
@@ -54,51 +55,38 @@ static const Model *model_find (const char *name) {
   return NULL;
 }
 
-char *sf_sbx_models_default (void) {
-  size_t i, len = 0;
-  char *list;
-  for (i = 0; i < NMODELS; i++)
-    len += strlen(MODELS[i].name) + 1;
-  list = sf_sbx_alloc(len + 1);
-  for (i = 0, len = 0; i < NMODELS; i++)
-    len += (size_t)sprintf(list + len, "%s%s", i ? "," : "", MODELS[i].name);
-  return list;
-}
-
-/* 'name' is one of the comma-separated names in 'list'. */
-static int listed (const char *list, const char *name) {
-  size_t n = strlen(name);
+size_t sf_sbx_models_take (const char *list, ModelList *out) {
+  size_t i;
   const char *p = list;
-  while (p != NULL && *p) {
-    const char *end = strchr(p, ',');
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    if (len == n && strncmp(p, name, n) == 0)
-      return 1;
-    p = end ? end + 1 : NULL;
+  out->n = 0;
+  out->names = sf_sbx_alloc((NMODELS + (list ? strlen(list) : 0) + 1) *
+                            sizeof(char *));
+  if (list == NULL || strspn(list, " ,") == strlen(list)) {
+    for (i = 0; i < NMODELS; i++)
+      out->names[out->n++] = sf_sbx_strdup(MODELS[i].name);
+    return out->n;
   }
-  return 0;
+  while (*p) {                       /* "a, b,,c" -> a, b, c */
+    size_t len;
+    p += strspn(p, " ,");
+    len = strcspn(p, " ,");
+    if (len > 0) {
+      char *name = sf_sbx_alloc(len + 1);
+      memcpy(name, p, len);
+      out->names[out->n++] = name;
+    }
+    p += len;
+  }
+  return out->n;
 }
 
-const Model *sf_sbx_model_check (const char *models, const char *mv,
-                                 char *msg, size_t msglen) {
-  const Model *m;
-  size_t len;
-  const char *p;
-  if (mv != NULL && listed(models, mv))
-    return (m = model_find(mv)) != NULL ? m : &NEWER;
-  /* the service's words, then the accepted names: "a, b, c." */
-  len = (size_t)snprintf(msg, msglen, "The 'mv' field is invalid. Accepted "
-                         "values: ");
-  for (p = models; *p && len + 3 < msglen; p++) {
-    if (*p == ',')
-      msg[len++] = ',', msg[len++] = ' ';
-    else
-      msg[len++] = *p;
-  }
-  if (len + 1 < msglen)
-    msg[len++] = '.';
-  msg[len < msglen ? len : msglen - 1] = '\0';
-  return NULL;
+void sf_sbx_models_free (ModelList *m) {
+  size_t i;
+  for (i = 0; i < m->n; i++)
+    free(m->names[i]);
+  free(m->names);
+  m->names = NULL;
+  m->n = 0;
 }
 
 static const TaskType *task_type_find (const char *name) {
@@ -227,6 +215,19 @@ static void list_invalid (char *msg, size_t msglen, const char *field,
     snprintf(msg + len, msglen - len, ".");
 }
 
+const Model *sf_sbx_model_check (const ModelList *accepted, const char *mv,
+                                 char *msg, size_t msglen) {
+  size_t i;
+  for (i = 0; i < accepted->n; i++)
+    if (strcmp(accepted->names[i], mv) == 0) {
+      const Model *m = model_find(mv);
+      return m != NULL ? m : &NEWER;
+    }
+  list_invalid(msg, msglen, "mv", accepted->names, accepted->n,
+               sizeof(accepted->names[0]));
+  return NULL;
+}
+
 /* Report a missing field in the service's persona_id wording. */
 static int missing (const char *field, const TaskType *t, char *msg,
                     size_t msglen) {
@@ -325,8 +326,8 @@ static int webhook_url_ok (const char *url) {
 ** 'body'). Returns 0, or -1 with the 400 message in 'msg'. References to
 ** other clips are checked by the caller, which owns the store.
 */
-int sf_sbx_create_check (const Json *body, const char *models, Create *c,
-                         char *msg, size_t msglen) {
+int sf_sbx_create_check (const Json *body, const ModelList *models,
+                         Create *c, char *msg, size_t msglen) {
   memset(c, 0, sizeof(*c));
   if (body == NULL || body->t != J_OBJ) {
     snprintf(msg, msglen, "The request body should be a JSON object.");

@@ -11,24 +11,6 @@ start_fake HTML502 html502
 start_fake TRUNC truncate
 start_fake SLOW slow
 
-# A script that runs CALL under pcall and prints the error's fields.
-# (retry_base is not part of the API contract: where the runtime has it,
-# its back-off between retries of a truncated download gets short.)
-probe() { # NAME LUA-EXPRESSION-CALL
-  script "$1" <<EOF
-sonic.config{ poll_interval = 0.05 }
-pcall(sonic.config, { retry_base = 0.001 })
-local ok, e = pcall(function () return $2 end)
-print("ok=" .. tostring(ok))
-if not ok then
-  print("kind=" .. tostring(type(e) == "table" and e.kind))
-  print("status=" .. tostring(type(e) == "table" and e.status))
-  print("message=" .. tostring(type(e) == "table" and e.message))
-  print("tostring=" .. tostring(e):gsub("\n", "\\\\n"))
-end
-EOF
-}
-
 KINDS='bad_request|auth|insufficient_credits|forbidden|rate_limited|server|network|timeout|task_failed|budget|cancelled'
 
 # ------------------------------------------------------------------ not JSON

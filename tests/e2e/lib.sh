@@ -208,6 +208,24 @@ script() {
   echo "$WORK/$1"
 }
 
+# A script that runs CALL under pcall and prints the error's fields.
+# (retry_base is not part of the API contract: where the runtime has it,
+# its back-off between retries of a truncated download gets short.)
+probe() { # NAME LUA-EXPRESSION-CALL: writes $WORK/NAME, echoes its path
+  script "$1" <<EOF
+sonic.config{ poll_interval = 0.05 }
+pcall(sonic.config, { retry_base = 0.001 })
+local ok, e = pcall(function () return $2 end)
+print("ok=" .. tostring(ok))
+if not ok then
+  print("kind=" .. tostring(type(e) == "table" and e.kind))
+  print("status=" .. tostring(type(e) == "table" and e.status))
+  print("message=" .. tostring(type(e) == "table" and e.message))
+  print("tostring=" .. tostring(e):gsub("\n", "\\\\n"))
+end
+EOF
+}
+
 # start_server VAR CMD...: start a server that prints "listening on URL"
 # first; set VAR to the URL. The process is stopped on exit.
 start_server() {

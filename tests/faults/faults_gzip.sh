@@ -12,12 +12,7 @@ start_fake GZ gzip "$WORK/gzip.log"
 start_fake GZALL gzipall
 
 download_script() { # URL PATH
-  script "dl-$RANDOM.lua" <<EOF2
-local ok, e = pcall(sonic.download, "$1", "$2")
-print("ok=" .. tostring(ok))
-print("kind=" .. tostring(type(e) == "table" and e.kind))
-print("message=" .. tostring(type(e) == "table" and e.message or e))
-EOF2
+  probe "dl-$RANDOM.lua" "sonic.download(\"$1\", \"$2\")"
 }
 
 t_gzip_cdn_gives_the_audio() {

@@ -11,43 +11,29 @@ start_sandbox SB "${FAST_ARGS[@]}" --quiet
 start_fake ENDLESS endless
 start_fake HUGE huge
 
-t_endless_body_capped() {
-  local s dir=$WORK/dl-endless
+# capped NAME URL MESSAGE-ERE [RUN OPTIONS...]: the download of URL is
+# refused with kind server and a message matching MESSAGE-ERE, and leaves
+# no file (final or .part)
+capped() {
+  local name=$1 url=$2 ere=$3 dir=$WORK/dl-$1 s
+  shift 3
   mkdir -p "$dir"
-  s=$(script endless.lua <<EOF2
-local ok, e = pcall(sonic.download, "$ENDLESS/audio/x.mp3", "$dir/x.mp3")
-print("ok=" .. tostring(ok))
-print("kind=" .. tostring(type(e) == "table" and e.kind))
-print("message=" .. tostring(type(e) == "table" and e.message))
-EOF2
-)
-  sf_run run --max-download-mb 5 --base-url "$SB" "$s"
+  s=$(probe "$name.lua" "sonic.download(\"$url\", \"$dir/x.mp3\")")
+  sf_run run "$@" --base-url "$SB" "$s"
   expect_rc 0
   expect_grep '^ok=false$' "$OUT" stdout
   expect_grep '^kind=server$' "$OUT" stdout
-  expect_grep '^message=.*max-download-mb' "$OUT" "stdout (message names the cap)"
+  expect_grep "^message=$ere" "$OUT" "stdout (the message names the cap)"
   expect_eq "$(find "$dir" -type f | wc -l)" 0 "files left (final or .part)"
   expect_no_crash
 }
 
+t_endless_body_capped() {
+  capped endless "$ENDLESS/audio/x.mp3" '.*max-download-mb' --max-download-mb 5
+}
+
 t_huge_refused_by_default_cap() {
-  local s dir=$WORK/dl-huge
-  mkdir -p "$dir"
-  s=$(script huge.lua <<EOF2
-local ok, e = pcall(sonic.download, "$HUGE/audio/x.mp3", "$dir/x.mp3")
-print("ok=" .. tostring(ok))
-print("kind=" .. tostring(type(e) == "table" and e.kind))
-print("message=" .. tostring(type(e) == "table" and e.message))
-EOF2
-)
-  sf_run run --base-url "$SB" "$s"
-  expect_rc 0
-  expect_grep '^ok=false$' "$OUT" stdout
-  expect_grep '^kind=server$' "$OUT" stdout
-  expect_grep '^message=.*max-download-mb \(2048 MiB\)' "$OUT" \
-    "stdout (the message names the default cap)"
-  expect_eq "$(find "$dir" -type f | wc -l)" 0 "files left (final or .part)"
-  expect_no_crash
+  capped huge "$HUGE/audio/x.mp3" '.*max-download-mb \(2048 MiB\)'
 }
 
 run_case "endless body stopped by --max-download-mb" t_endless_body_capped
