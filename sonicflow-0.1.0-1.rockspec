@@ -29,6 +29,7 @@ external_dependencies = {
   SQLITE3 = { header = "sqlite3.h", library = "sqlite3" },
   MICROHTTPD = { header = "microhttpd.h", library = "microhttpd" },
   LAME = { header = "lame/lame.h", library = "mp3lame" },
+  JPEG = { header = "jpeglib.h", library = "jpeg" },
   CJSON = { library = "lua5.4-cjson" },
 }
 build = {

@@ -24,6 +24,7 @@ void sf_open_results_funcs (lua_State *L, SfRuntime *rt);
 void sf_open_json_funcs (lua_State *L, SfRuntime *rt);
 void sf_open_error_funcs (lua_State *L, SfRuntime *rt);
 void sf_open_fs_funcs (lua_State *L, SfRuntime *rt);
+void sf_open_analyze_funcs (lua_State *L, SfRuntime *rt);
 
 /* Decode JSON text into Lua values with integral numbers as integers.
 ** Pushes the value, or nil and a message. Returns 1 or 2. */

@@ -24,17 +24,27 @@ add_library(sonic_module MODULE
   ${SF_BINDING_SOURCES}
   ${SF_EMBED_C}
   ${SF_SANDBOX_SOURCES}
-  ${SF_SYNTH_SOURCES})
+  ${SF_SYNTH_SOURCES}
+  ${SF_ANALYZE_SOURCES})
 set_target_properties(sonic_module PROPERTIES
   OUTPUT_NAME sonic
   PREFIX ""
   POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)      # only luaopen_sonic is exported
 target_include_directories(sonic_module PRIVATE
-  bindings runtime runtime/report runtime/sandbox runtime/sandbox/synth
+  bindings runtime runtime/report runtime/analyze runtime/sandbox runtime/sandbox/synth
   $<TARGET_PROPERTY:PkgConfig::LUA,INTERFACE_INCLUDE_DIRECTORIES>)
 target_compile_definitions(sonic_module PRIVATE
   SF_VERSION="${PROJECT_VERSION}")
 target_link_libraries(sonic_module PRIVATE
   ${SF_CJSON_LIBRARY} PkgConfig::CURL PkgConfig::SQLITE PkgConfig::MHD
-  PkgConfig::LAME Threads::Threads m)
+  PkgConfig::LAME PkgConfig::JPEG PkgConfig::MPG123 PkgConfig::EBUR128
+  PkgConfig::AUBIO Threads::Threads m)
+# Never unloaded (-z nodelete): lua_close dlcloses the module, and with it
+# the libraries it pulled in. aubio alone brings in ffmpeg, jack and a
+# hundred more, whose constructors keep global allocations and which are
+# not written to be unloaded and loaded again (nor is curl_global_init
+# meant to run twice). Unloaded, those globals read as leaks under
+# LeakSanitizer and a second require in the same process would re-run
+# the constructors; kept loaded, both are as in `sonicflow run`.
+target_link_options(sonic_module PRIVATE "LINKER:-z,nodelete")

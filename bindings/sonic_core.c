@@ -222,6 +222,7 @@ static int luaopen_sonic_core (lua_State *L) {
   sf_open_download_funcs(L, rt);
   sf_open_results_funcs(L, rt);
   sf_open_fs_funcs(L, rt);
+  sf_open_analyze_funcs(L, rt);
   lua_pushlightuserdata(L, rt);
   luaL_setfuncs(L, core_funcs, 1);
   return 1;

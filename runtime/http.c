@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 #include "http.h"
 #include "crash.h"
+#include "har.h"
 #include "log.h"
 #include "timer.h"
 
@@ -120,8 +122,14 @@ static size_t on_header (char *p, size_t size, size_t n, void *ud) {
     r->retry_after[0] = r->content_type[0] = r->content_range[0] = '\0';
     r->etag[0] = r->last_modified[0] = r->content_encoding[0] = '\0';
     r->pace_hint = -1;
+    if (r->http->har != NULL) {        /* only the final answer's */
+      sf_buf_reset(&r->har_head);
+      sf_buf_append(&r->har_head, p, len);
+    }
     return len;
   }
+  if (r->http->har != NULL)
+    sf_buf_append(&r->har_head, p, len);  /* bounded; a cut list is fine */
   if (header_value(p, len, "Content-Length", tmp, sizeof(tmp)))
     r->content_length = strtoll(tmp, NULL, 10);
   else if (header_value(p, len, "X-Sandbox-Paid-Interval", tmp, sizeof(tmp)))
@@ -172,6 +180,7 @@ static size_t on_write (char *p, size_t size, size_t n, void *ud) {
         return 0;
       }
       sf_xxh64_init(&r->xxh);
+      sf_sha256_init(&r->har_sha);
       r->restarted = 1;
     }
     if (r->max_download > 0 &&
@@ -188,6 +197,8 @@ static size_t on_write (char *p, size_t size, size_t n, void *ud) {
     r->written += (long long)len;
     if (r->checksum)
       sf_xxh64_update(&r->xxh, p, len);
+    if (r->http->har != NULL)
+      sf_sha256_update(&r->har_sha, p, len);
     sf_crashpoint("during_download");
     return len;
   }
@@ -208,6 +219,7 @@ int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
   r->content_length = -1;
   r->state = SF_REQ_IDLE;
   sf_buf_init(&r->body, max_body);
+  sf_buf_init(&r->har_head, 64 * 1024);
   snprintf(r->method, sizeof(r->method), "%s", method);
   r->url = strdup(url);
   if (body != NULL && (r->post = malloc(bodylen + 1)) != NULL) {
@@ -316,6 +328,12 @@ static void request_start (SfRequest *r) {
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
   }
   r->started = sf_now();
+  if (h->har != NULL) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    r->har_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    sf_sha256_init(&r->har_sha);
+  }
   if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
     r->result = CURLE_FAILED_INIT;
     r->fail = SF_FAIL_CONNECT;
@@ -435,6 +453,7 @@ void sf_request_release (SfRequest *r) {
   free(r->post);
   r->url = r->post = NULL;
   sf_buf_free(&r->body);
+  sf_buf_free(&r->har_head);
   r->http = NULL;
 }
 
@@ -536,6 +555,8 @@ void sf_http_report_done (SfHttp *h) {
     if (r->fail == SF_FAIL_NONE)
       curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
     log_exchange(r);
+    if (h->har != NULL)              /* the one place every answer ends */
+      sf_har_record(h->har, r);
     r->next = NULL;
     *tail = r;
     tail = &r->next;

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include "buf.h"
 #include "checksum.h"
+#include "sha256.h"
 
 typedef struct SfRequest SfRequest;
 
@@ -37,6 +38,7 @@ typedef struct SfHttp {
   int epfd;                  /* the transfers' sockets (http_wait.c) */
   int wake_fd;               /* also watched: the loop's wake pipe */
   uint64_t curl_due_ms;      /* libcurl's next deadline; UINT64_MAX none */
+  struct SfHar *har;         /* --har: every exchange is recorded (har.h) */
 } SfHttp;
 
 /* How a failed transfer ended, as far as the caller's retry rules care. */
@@ -96,6 +98,11 @@ struct SfRequest {
   int write_errno;
   double elapsed;            /* seconds from start to completion */
   char errbuf[CURL_ERROR_SIZE];
+  /* for --har only (http->har set): the final answer's header lines,
+  ** the hash of a download's bytes, the wall clock at the start */
+  SfBuf har_head;
+  SfSha256 har_sha;
+  double har_wall;
   /* completion */
   void (*on_done) (SfRequest *r);
   void *owner;

@@ -5,9 +5,11 @@
 */
 #include <stdio.h>
 #include <string.h>
+#include "analyze.h"
 #include "bindings.h"
 #include "commands.h"
 #include "fdlimit.h"
+#include "probe.h"
 #include "report.h"
 #include "sandbox/sandbox.h"
 #include "script.h"
@@ -39,6 +41,10 @@ int main (int argc, char **argv) {
     return sf_cmd_runs(argc - 2, argv + 2);
   if (strcmp(cmd, "report") == 0)
     return sf_cmd_report(argc - 2, argv + 2);
+  if (strcmp(cmd, "probe") == 0)
+    return sf_cmd_probe(argc - 2, argv + 2, sf_bindings_open);
+  if (strcmp(cmd, "analyze") == 0)
+    return sf_cmd_analyze(argc - 2, argv + 2);
   if (strcmp(cmd, "sandbox") == 0)
     return sf_sandbox_main(argc - 2, argv + 2);
   if (strcmp(cmd, "credits") == 0 || strcmp(cmd, "task") == 0)

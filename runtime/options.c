@@ -49,6 +49,8 @@ static int set_valued (SfRunOptions *o, const char *name, const char *v,
     o->key_file = v;
   else if (strcmp(name, "--journal") == 0)
     o->journal = v;
+  else if (strcmp(name, "--har") == 0)
+    o->har = v;
   else if (strcmp(name, "--webhook-listen") == 0)
     o->webhook_listen = v;
   else if (strcmp(name, "--webhook-url") == 0)
@@ -108,7 +110,7 @@ static const char *const valued[] = {
   "--wait-timeout", "--budget", "--max-inflight", "--journal",
   "--memory-limit", "--instruction-limit", "--webhook-listen",
   "--webhook-url", "--webhook-secret", "--webhook-fallback",
-  "--max-download-mb", "--paid-interval", "--clip-seconds", NULL
+  "--max-download-mb", "--paid-interval", "--clip-seconds", "--har", NULL
 };
 
 int sf_run_options_parse (SfRunOptions *o, int argc, char **argv,

@@ -37,6 +37,7 @@ typedef struct SfRunOptions {
   double max_download_mb;    /* --max-download-mb (0: 2048) */
   double paid_interval;      /* --paid-interval S (-1: the service's) */
   double clip_seconds;       /* --clip-seconds S for the in-process sandbox */
+  const char *har;           /* --har FILE: record every exchange (har.h) */
 } SfRunOptions;
 
 /*

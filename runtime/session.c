@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "error_text.h"
+#include "har.h"
 #include "log.h"
 #include "progress.h"
 #include "run_lock.h"
@@ -192,6 +193,8 @@ static void teardown (SfSession *s, int code, int close_lua) {
                          ? "finished" : code == SF_EXIT_INTERRUPTED
                          ? "interrupted" : "failed");
   }
+  sf_har_close(rt->http.har);    /* complete after every entry */
+  rt->http.har = NULL;
   sf_unwire(rt, &s->wired);      /* ... the engine they used */
   sf_journal_close(rt->journal);
   rt->journal = NULL;
@@ -292,6 +295,13 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   }
   if (s->wired.sandbox != NULL)
     announce_sandbox(s, o);
+  if (o->har != NULL) {         /* every exchange from here on */
+    rt->http.har = sf_har_open(o->har, s->wired.key, err, sizeof(err));
+    if (rt->http.har == NULL) {
+      sf_log_error("%s", err);
+      return SF_EXIT_USAGE;
+    }
+  }
   if (rt->journal != NULL && resume == NULL)
     sf_journal_run_set_service(rt->journal, rt->run_id,
                                rt->in_process_sandbox ? "sandbox"

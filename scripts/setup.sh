@@ -11,7 +11,8 @@ build="$1"; shift
 # lua5.4 runs cmake/md2man.lua, which makes the man page from docs/cli.md.
 packages=(cmake gcc make pkg-config liblua5.4-dev lua-cjson-dev
           libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
-          libmp3lame-dev zlib1g-dev lua5.4 ${SF_EXTRA_PACKAGES:-})
+          libmp3lame-dev libjpeg-dev libmpg123-dev libebur128-dev libaubio-dev
+          zlib1g-dev lua5.4 ${SF_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -9,9 +9,13 @@ jobs="$(nproc)"
 # chromium: the report is checked in a real (headless) browser;
 # tests/install: dpkg-dev (dpkg-shlibdeps) and file for cpack's .deb,
 # lintian, luarocks, bash-completion, man-db/groff-base for the man page;
-# sqlite3: tests/hardening reads the journal
+# sqlite3: tests/hardening reads the journal; curl, python3-jsonschema:
+# tests/drift; ffmpeg: tests/analyze checks the loudness against its
+# ebur128 filter; python3-selenium and chromium-driver:
+# tests/report/experiment_browser.py drives chromium
 SF_EXTRA_PACKAGES="chromium lua5.4 dpkg-dev file lintian luarocks
-  bash-completion man-db groff-base sqlite3" "$root/scripts/setup.sh" "$root/build"
+  bash-completion man-db groff-base sqlite3 curl python3-jsonschema ffmpeg
+  python3-selenium chromium-driver" "$root/scripts/setup.sh" "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
 
 "$root/scripts/setup.sh" "$root/build-asan" -DSF_ASAN=ON -DSF_UBSAN=ON

@@ -16,22 +16,31 @@
 #include <string.h>
 #include <unistd.h>
 #include "journal.h"
+#include "experiment_model.h"
 #include "report.h"
 #include "report_model.h"
+#include "report_util.h"
 
 #define WAVE_COLS 400
 
 static const char usage[] =
   "usage: sonicflow report [RUN] -o FILE.html [--journal FILE]\n"
+  "       sonicflow report --experiment DIR/NAME/experiment.json -o FILE.html\n"
   "Write one self-contained HTML page for a run (default: the latest):\n"
   "each task's inputs, its clips with a player and a waveform of the\n"
   "downloaded audio, durations, credits and times; covers of the same\n"
   "clip side by side. The page works offline.\n"
   "  -o, --output FILE  the page to write (required)\n"
-  "  --journal FILE     the journal (default .sonicflow/journal.db)\n";
+  "  --journal FILE     the journal (default .sonicflow/journal.db)\n"
+  "  --experiment FILE  instead, the page of an experiment's manifest: the\n"
+  "                     grid of cells with players, waveforms and measures,\n"
+  "                     a sortable table of takes, a blind A/B, stars and\n"
+  "                     notes kept in the browser, and an \"Export picks\"\n"
+  "                     button (picks.json). Audio is linked relative to\n"
+  "                     the page: keep the page and the folder together.\n";
 
 typedef struct Opts {
-  const char *run, *out, *journal;
+  const char *run, *out, *journal, *experiment;
 } Opts;
 
 /* ------------------------------------------------------------ helpers */
@@ -153,45 +162,6 @@ static char *find_file (const char *dest, const Places *pl) {
   return NULL;
 }
 
-/* 'file' relative to directory 'dir' (both absolute and resolved), each
-** byte outside the unreserved set percent-escaped: a src attribute that
-** works from the page's folder whatever the names contain. */
-static char *relative_url (const char *dir, const char *file) {
-  size_t common = 0, i, n = 0;
-  const char *rest;
-  char *url;
-  int ups = 0;
-  /* the longest common prefix that ends at a '/' of both */
-  for (i = 0; dir[i] && dir[i] == file[i]; i++)
-    if (dir[i] == '/')
-      common = i;
-  if (dir[i] == '\0' && file[i] == '/')
-    common = i;
-  if (strcmp(dir, "/") == 0)
-    common = 0;
-  for (i = common; dir[i]; i++)
-    if (dir[i] == '/' && dir[i + 1] != '\0')
-      ups++;
-  rest = file + common + 1;
-  url = malloc((size_t)ups * 3 + strlen(rest) * 3 + 1);
-  if (url == NULL)
-    return NULL;
-  while (ups-- > 0) {
-    memcpy(url + n, "../", 3);
-    n += 3;
-  }
-  for (; *rest; rest++) {
-    unsigned char c = (unsigned char)*rest;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9') || strchr("-._~/", c))
-      url[n++] = (char)c;
-    else
-      n += (size_t)sprintf(url + n, "%%%02X", c);
-  }
-  url[n] = '\0';
-  return url;
-}
-
 /* A remote audio_url is a fallback only if it can still work: an
 ** http(s) URL that is not the loopback address of a sandbox that is
 ** gone by now. */
@@ -213,7 +183,7 @@ static int usable_remote (const char *url) {
 static void place_clip (RpClip *c, const char *dest, const Places *pl) {
   char *file = find_file(dest, pl), err[256];
   if (file != NULL) {
-    c->href = relative_url(pl->out_dir, file);
+    c->href = sf_report_relative_url(pl->out_dir, file);
     c->local = c->href != NULL;
     c->wave = malloc(sizeof(*c->wave));
     if (c->wave != NULL &&
@@ -303,6 +273,8 @@ static int parse_opts (int argc, char **argv, Opts *o) {
       o->out = argv[++i];
     else if (strcmp(a, "--journal") == 0 && i + 1 < argc)
       o->journal = argv[++i];
+    else if (strcmp(a, "--experiment") == 0 && i + 1 < argc)
+      o->experiment = argv[++i];
     else if (a[0] != '-' && o->run == NULL)
       o->run = a;
     else
@@ -327,14 +299,7 @@ static int find_places (const char *journal, const char *out, Places *pl,
     snprintf(pdir, PATH_MAX, "%s", tmp[0] ? tmp : "/");
     pl->project_dir = pdir;
   }
-  snprintf(tmp, sizeof(tmp), "%s", out);
-  slash = strrchr(tmp, '/');
-  if (slash == NULL)
-    snprintf(tmp, sizeof(tmp), ".");
-  else if (slash == tmp)
-    tmp[1] = '\0';
-  else
-    *slash = '\0';
+  sf_path_dir(out, tmp, sizeof(tmp));
   return realpath(tmp, pl->out_dir) != NULL ? 0 : -1;
 }
 
@@ -383,7 +348,8 @@ cleanup:
 }
 
 /* Write the page next to its final name, then rename it into place. */
-static int write_page (const char *out, RpRun *run) {
+static int write_page (const char *out, int (*put) (FILE *, void *),
+                       void *what) {
   char tmp[PATH_MAX];
   FILE *f;
   int rc;
@@ -393,7 +359,7 @@ static int write_page (const char *out, RpRun *run) {
             strerror(errno));
     return 1;
   }
-  rc = sf_report_html(f, run);
+  rc = put(f, what);
   if (fclose(f) != 0 || rc != 0 || rename(tmp, out) != 0) {
     fprintf(stderr, "sonicflow report: cannot write '%s': %s\n", out,
             strerror(errno));
@@ -401,6 +367,41 @@ static int write_page (const char *out, RpRun *run) {
     return 1;
   }
   return 0;
+}
+
+static int put_run (FILE *f, void *run) {
+  return sf_report_html(f, run);
+}
+
+static int put_experiment (FILE *f, void *ex) {
+  return sf_experiment_html(f, ex);
+}
+
+/* --experiment: the page of a manifest. A missing or malformed manifest
+** is the caller's mistake: exit 2 with one line. */
+static int report_experiment (const Opts *o, const Places *pl) {
+  Experiment ex;
+  char err[600];
+  int rc, ntakes = 0;
+  if (o->run != NULL) {
+    fputs("sonicflow report: give a RUN or --experiment, not both\n",
+          stderr);
+    return 2;
+  }
+  if (sf_experiment_load(o->experiment, pl->out_dir, &ex, err,
+                         sizeof(err)) != 0) {
+    fprintf(stderr, "sonicflow report: %s\n", err);
+    sf_experiment_free(&ex);
+    return 2;
+  }
+  rc = write_page(o->out, put_experiment, &ex);
+  for (int i = 0; i < ex.ncells; i++)
+    ntakes += ex.cells[i].ntakes;
+  if (rc == 0)
+    fprintf(stderr, "report of experiment %s: %s (%d cells, %d takes)\n",
+            ex.name, o->out, ex.ncells, ntakes);
+  sf_experiment_free(&ex);
+  return rc;
 }
 
 int sf_cmd_report (int argc, char **argv) {
@@ -413,6 +414,16 @@ int sf_cmd_report (int argc, char **argv) {
   if (rc != 0) {
     fputs(usage, rc > 0 ? stdout : stderr);
     return rc > 0 ? 0 : 2;
+  }
+  if (o.experiment != NULL) {
+    if (find_places(o.experiment, o.out, &pl, jdir, pdir) != 0) {
+      fprintf(stderr, access(o.experiment, R_OK) != 0
+              ? "sonicflow report: no manifest at %s\n"
+              : "sonicflow report: the folder of '%s' does not exist\n",
+              access(o.experiment, R_OK) != 0 ? o.experiment : o.out);
+      return access(o.experiment, R_OK) != 0 ? 2 : 1;
+    }
+    return report_experiment(&o, &pl);
   }
   journal = o.journal ? o.journal : ".sonicflow/journal.db";
   if (access(journal, R_OK) != 0) {
@@ -427,7 +438,7 @@ int sf_cmd_report (int argc, char **argv) {
   memset(&run, 0, sizeof(run));
   rc = load(&o, journal, &pl, &run);
   if (rc == 0)
-    rc = write_page(o.out, &run);
+    rc = write_page(o.out, put_run, &run);
   if (rc == 0)
     fprintf(stderr, "report of run %s: %s (%d tasks)\n", run.id, o.out,
             run.ntasks);

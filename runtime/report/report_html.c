@@ -4,7 +4,7 @@
 ** One file, no external assets: inline CSS, inline SVG waveforms, and
 ** one small inline script (players report whether their source loaded,
 ** a click on a waveform seeks). Every string that came from the journal
-** goes through esc(): titles, tags and prompts are written by whoever
+** goes through sf_html_esc(): titles, tags and prompts are written by whoever
 ** wrote the script or answered it, and must never become markup. As a
 ** second fence, the page's Content-Security-Policy allows no script but
 ** the one whose SHA-256 it names.
@@ -15,7 +15,7 @@
 #include <time.h>
 #include "journal.h"
 #include "report_model.h"
-#include "sha256.h"
+#include "report_util.h"
 #include "version.h"
 
 #define WAVE_H 64                 /* the waveform's viewBox height */
@@ -95,42 +95,6 @@ static const char script[] =
   "e.currentTime=(v.clientX-r.left)/r.width*e.duration;e.play();});});"
   "done();})();";
 
-/* ---------------------------------------------------------- escaping */
-
-/* Write 's' as text or as a quoted attribute value: the five characters
-** that can end or open markup are always replaced. */
-static void esc (FILE *f, const char *s) {
-  for (; s && *s; s++) {
-    switch (*s) {
-      case '&': fputs("&amp;", f); break;
-      case '<': fputs("&lt;", f); break;
-      case '>': fputs("&gt;", f); break;
-      case '"': fputs("&quot;", f); break;
-      case '\'': fputs("&#39;", f); break;
-      default: fputc(*s, f);
-    }
-  }
-}
-
-/* The CSP source for the inline script: 'sha256-<base64>'. */
-static void script_hash (char out[64]) {
-  static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  unsigned char d[SF_SHA256_LEN + 1];
-  int i, n = 0;
-  sf_sha256(script, strlen(script), d);
-  d[SF_SHA256_LEN] = 0;
-  for (i = 0; i < SF_SHA256_LEN; i += 3) {   /* 32 bytes: 10 groups + 2 */
-    unsigned v = (unsigned)d[i] << 16 | (unsigned)d[i + 1] << 8 |
-                 (i + 2 < SF_SHA256_LEN ? d[i + 2] : 0);
-    out[n++] = b64[v >> 18 & 63];
-    out[n++] = b64[v >> 12 & 63];
-    out[n++] = b64[v >> 6 & 63];
-    out[n++] = i + 2 < SF_SHA256_LEN ? b64[v & 63] : '=';
-  }
-  out[n] = '\0';
-}
-
 /* ------------------------------------------------------------- times */
 
 /* Seconds since the epoch of "2026-11-23T21:23:14(.662)Z"; -1 if not. */
@@ -157,7 +121,7 @@ static void put_time (FILE *f, const char *iso) {
   } else if (parse_iso(iso) >= 0 && strlen(iso) >= 19) {
     fprintf(f, "%.10s %.8s UTC", iso, iso + 11);
   } else {
-    esc(f, iso);
+    sf_html_esc(f, iso);
   }
 }
 
@@ -171,22 +135,22 @@ static void put_duration (FILE *f, double secs) {
 
 static void put_item (FILE *f, const char *label, const char *value) {
   fprintf(f, "<div><dt>%s</dt><dd>", label);
-  esc(f, value ? value : "-");
+  sf_html_esc(f, value ? value : "-");
   fputs("</dd></div>", f);
 }
 
 static void put_status (FILE *f, const char *label, const char *status) {
   fprintf(f, "<div><dt>%s</dt><dd><span class=\"badge st-", label);
-  esc(f, status);
+  sf_html_esc(f, status);
   fputs("\">", f);
-  esc(f, status);
+  sf_html_esc(f, status);
   fputs("</span></dd></div>", f);
 }
 
 static void put_header (FILE *f, const RpRun *r) {
   double t0 = parse_iso(r->started_at), t1 = parse_iso(r->finished_at);
   fputs("<header><h1>Run <code>", f);
-  esc(f, r->id);
+  sf_html_esc(f, r->id);
   fputs("</code></h1><dl class=\"meta\">", f);
   put_item(f, "script", r->script);
   put_item(f, "arguments", r->args);
@@ -246,18 +210,18 @@ static void put_wave (FILE *f, const RpClip *c) {
 static void put_clip_meta (FILE *f, const RpClip *c, double t0) {
   double at = parse_iso(c->created_at);
   fputs("<div class=\"small\">clip <code>", f);
-  esc(f, c->id);
+  sf_html_esc(f, c->id);
   fputs("</code>", f);
   if (c->state && strcmp(c->state, "succeeded") != 0) {
     fputs(" &middot; <span class=\"badge st-", f);
-    esc(f, c->state);
+    sf_html_esc(f, c->state);
     fputs("\">", f);
-    esc(f, c->state);
+    sf_html_esc(f, c->state);
     fputs("</span>", f);
   }
   if (c->tags && *c->tags) {
     fputs(" &middot; tags: ", f);
-    esc(f, c->tags);
+    sf_html_esc(f, c->tags);
   }
   fputs(" &middot; created ", f);
   put_time(f, c->created_at);
@@ -265,13 +229,13 @@ static void put_clip_meta (FILE *f, const RpClip *c, double t0) {
     fprintf(f, " (+%.1f s into the run)", at - t0);
   if (c->duration) {
     fputs(" &middot; service duration ", f);
-    esc(f, c->duration);
+    sf_html_esc(f, c->duration);
     fputs(" s", f);
   }
   fputs("</div>", f);
   if (c->error) {
     fputs("<div class=\"small err\">", f);
-    esc(f, c->error);
+    sf_html_esc(f, c->error);
     fputs("</div>", f);
   }
 }
@@ -283,12 +247,12 @@ static void put_player (FILE *f, const RpClip *c) {
     return;
   }
   fputs("<audio controls preload=\"metadata\" src=\"", f);
-  esc(f, c->href);
+  sf_html_esc(f, c->href);
   fputs("\"></audio>", f);
   fputs(c->local ? "<div class=\"small\">file: <code>"
                  : "<div class=\"small\">streamed from the service (not "
                    "downloaded): <code>", f);
-  esc(f, c->href);
+  sf_html_esc(f, c->href);
   fputs("</code></div>", f);
 }
 
@@ -299,11 +263,11 @@ static void put_clip (FILE *f, const RpClip *c, double t0, int anchor) {
   fputs("<div class=\"clip\"", f);
   if (anchor) {
     fputs(" id=\"clip-", f);
-    esc(f, c->id);
+    sf_html_esc(f, c->id);
     fputs("\"", f);
   }
   fputs("><div class=\"ct\">", f);
-  esc(f, c->title && *c->title ? c->title : "(untitled)");
+  sf_html_esc(f, c->title && *c->title ? c->title : "(untitled)");
   if (secs > 0) {
     fputs("<span class=\"dur\">", f);
     put_duration(f, secs);
@@ -332,7 +296,7 @@ static void put_input (FILE *f, const char *label, const char *v) {
   if (v == NULL || *v == '\0')
     return;
   fprintf(f, "<dt>%s</dt><dd>", label);
-  esc(f, v);
+  sf_html_esc(f, v);
   fputs("</dd>", f);
 }
 
@@ -345,14 +309,14 @@ static void put_source (FILE *f, const RpRun *r, const RpTask *t) {
   fputs("<dt>source clip</dt><dd>", f);
   if (c != NULL) {
     fputs("<a href=\"#clip-", f);
-    esc(f, c->id);
+    sf_html_esc(f, c->id);
     fputs("\">", f);
-    esc(f, c->title && *c->title ? c->title : c->id);
+    sf_html_esc(f, c->title && *c->title ? c->title : c->id);
     fputs("</a> <code>", f);
   } else {
     fputs("<code>", f);
   }
-  esc(f, t->source);
+  sf_html_esc(f, t->source);
   fputs("</code></dd>", f);
 }
 
@@ -370,7 +334,7 @@ static void put_inputs (FILE *f, const RpRun *r, const RpTask *t) {
   snprintf(price, sizeof(price), "%lld (%s)", t->price, state_name(t->state));
   put_input(f, "credits", price);
   fputs("<dt>task</dt><dd><code>", f);
-  esc(f, t->task_id);
+  sf_html_esc(f, t->task_id);
   fputs("</code></dd></dl>", f);
 }
 
@@ -378,9 +342,9 @@ static void put_task (FILE *f, const RpRun *r, const RpTask *t) {
   double t0 = parse_iso(r->started_at);
   int i;
   fputs("<article class=\"task\"><h3><span class=\"kind\">", f);
-  esc(f, t->kind);
+  sf_html_esc(f, t->kind);
   fprintf(f, "</span> #%lld ", t->seq);
-  esc(f, t->tags ? t->tags : t->title ? t->title : t->description);
+  sf_html_esc(f, t->tags ? t->tags : t->title ? t->title : t->description);
   fputs("</h3>", f);
   put_inputs(f, r, t);
   fputs("<div class=\"clips\">", f);
@@ -405,12 +369,12 @@ static void put_row (FILE *f, const RpRun *r, RpTask *first) {
   double t0 = parse_iso(r->started_at);
   int i;
   fputs("<p class=\"rowhead\">covers of <code>", f);
-  esc(f, first->source);
+  sf_html_esc(f, first->source);
   fputs("</code></p><div class=\"row\">", f);
   if (src != NULL) {
     fputs("<article class=\"task source\"><h3><span class=\"kind\">source"
           "</span> ", f);
-    esc(f, src->title && *src->title ? src->title : src->id);
+    sf_html_esc(f, src->title && *src->title ? src->title : src->id);
     fputs("</h3>", f);
     put_clip(f, src, t0, 0);
     fputs("</article>", f);
@@ -455,18 +419,9 @@ const RpClip *sf_report_find_clip (const RpRun *run, const char *id) {
 }
 
 static void put_head (FILE *f, const RpRun *r) {
-  char hash[64];
-  script_hash(hash);
-  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,"
-        "initial-scale=1\">", f);
-  /* no network, no script but ours: an injected tag could do nothing */
-  fprintf(f, "<meta http-equiv=\"Content-Security-Policy\" content=\""
-          "default-src 'none'; style-src 'unsafe-inline'; "
-          "script-src 'sha256-%s'; media-src * file: data: blob:; "
-          "img-src data:\">", hash);
-  fputs("<link rel=\"icon\" href=\"data:,\"><title>sonicflow report ", f);
-  esc(f, r->id);
+  sf_html_head(f, script);
+  fputs("sonicflow report ", f);
+  sf_html_esc(f, r->id);
   fprintf(f, "</title><style>%s</style></head>\n"
           "<body data-audio-ok=\"pending\">\n", css);
 }

@@ -9,13 +9,10 @@
 #include <string.h>
 #include "sbx.h"
 
-#define NO_CREDITS "The remaining credits are not enough. You can buy " \
-                   "more one-time credit packs or subscribe."
 
 /* ---- shared checks ------------------------------------------------------ */
 
-/* body[field] as a required non-empty string, or NULL with the 400 set. */
-static const char *need_str (Sbx *s, const Json *body, const char *field,
+const char *sf_sbx_need_str (Sbx *s, const Json *body, const char *field,
                              Answer *a) {
   const Json *v = sf_sbx_json_get(body, field);
   char msg[128];
@@ -43,7 +40,7 @@ static int charge_sync (Sbx *s, const char *kind, const char *clip_id,
                         long long price, Answer *a) {
   long index;
   if (sf_sbx_ledger_charge(s, kind, NULL, clip_id, price, &index) != 0) {
-    sf_sbx_answer_error(s, a, 403, NO_CREDITS);
+    sf_sbx_answer_no_credits(s, a);
     return -1;
   }
   return 0;
@@ -99,7 +96,7 @@ static void stems_build (Sbx *s, Task *t, const Clip *src,
 }
 
 void sf_sbx_api_stems (Sbx *s, const Json *body, int full, Answer *a) {
-  const char *id = need_str(s, body, "clip_id", a);
+  const char *id = sf_sbx_need_str(s, body, "clip_id", a);
   const char *kind = full ? "stems_full" : "stems_basic";
   long long price = full ? 75 : 15;
   SfStemDef defs[24];
@@ -118,7 +115,7 @@ void sf_sbx_api_stems (Sbx *s, const Json *body, int full, Answer *a) {
     goto done;
   }
   if (s->ledger.credits + s->ledger.extra_credits < price) {
-    sf_sbx_answer_error(s, a, 403, NO_CREDITS);
+    sf_sbx_answer_no_credits(s, a);
     goto done;
   }
   sf_sbx_state_begin(s);
@@ -140,15 +137,62 @@ done:
 
 /* ---- POST /sonic/upload ------------------------------------------------- */
 
-/* A clip from a public URL. The sandbox fetches nothing: the URL hashes to
-** a musical idea, so uploading the same URL twice gives the same song.
-** The service answers after about 20 s; so does this (divided by speed),
+/* The clip a URL of the sandbox's own audio names (BASE/files/<id>.mp3
+** or .wav), or NULL. Lock held. */
+static const Clip *own_clip (Sbx *s, const char *url) {
+  size_t n = strlen(s->base_url), len;
+  char id[SBX_ID_LEN];
+  if (strncmp(url, s->base_url, n) != 0 || strncmp(url + n, "/files/", 7))
+    return NULL;
+  url += n + 7;
+  len = strcspn(url, ".");
+  if (len == 0 || len >= SBX_ID_LEN)
+    return NULL;
+  memcpy(id, url, len);
+  id[len] = '\0';
+  return sf_sbx_clip_find(s, id);
+}
+
+/* The song a URL stands for, into the empty 'out'. The sandbox fetches
+** nothing: its own audio URLs are their clips' songs (so uploading a
+** clip's audio_url gives that song, with its length), and any other URL
+** hashes to a musical idea, the same song every time. Lock held. */
+void sf_sbx_upload_recipe (Sbx *s, const char *url, Recipe *out) {
+  const Clip *own = own_clip(s, url);
+  uint64_t h;
+  Seg *g;
+  if (own != NULL) {
+    sf_sbx_recipe_copy(out, &own->recipe);
+    return;
+  }
+  h = sf_sbx_hash_str(sf_sbx_hash_mix(s->cfg.seed, 0x0b10ad), url);
+  g = &out->seg[out->nseg++];
+  g->idea = h;
+  g->len_cs = sf_sbx_clip_len_pick(s, sf_sbx_hash_mix(h, 7), 6000, 24000);
+}
+
+/* A new uploaded clip of 'url', kept by the upload retention, with its
+** 2 credits charged (the caller checked they are there). Lock held, in
+** a state transaction. */
+Clip *sf_sbx_upload_new (Sbx *s, const char *url) {
+  const Clip *own = own_clip(s, url);
+  Clip *k = sf_sbx_clip_new(s, NULL);
+  long index;
+  sf_sbx_retain_upload(s, k);
+  sf_sbx_ledger_charge(s, "upload", NULL, k->id, 2, &index);
+  k->uploaded = 1;
+  k->title = own && own->title ? sf_sbx_strdup(own->title)
+                               : sf_sbx_text_upload_title(url);
+  k->tags = sf_sbx_strdup("");
+  sf_sbx_upload_recipe(s, url, &k->recipe);
+  return k;
+}
+
+/* The service answers after about 20 s; so does this (divided by speed),
 ** by delaying the answer, not the caller's other requests. */
 void sf_sbx_api_upload (Sbx *s, const Json *body, Answer *a) {
-  const char *url = need_str(s, body, "url", a);
-  uint64_t h;
+  const char *url = sf_sbx_need_str(s, body, "url", a);
   Clip *k;
-  Seg *g;
   if (url == NULL)
     return;
   if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
@@ -156,26 +200,17 @@ void sf_sbx_api_upload (Sbx *s, const Json *body, Answer *a) {
                         "https URL.");
     return;
   }
-  h = sf_sbx_hash_str(sf_sbx_hash_mix(s->cfg.seed, 0x0b10ad), url);
   pthread_mutex_lock(&s->lock);
   if (s->ledger.credits + s->ledger.extra_credits < 2) {
-    sf_sbx_answer_error(s, a, 403, NO_CREDITS);
+    sf_sbx_answer_no_credits(s, a);
     goto done;
   }
   sf_sbx_tasks_settle(s, sf_sbx_now_ms());
   sf_sbx_retain_evict(s, sf_sbx_now_ms(), 1);
   sf_sbx_state_begin(s);
-  k = sf_sbx_clip_new(s, NULL);
-  sf_sbx_retain_upload(s, k);
-  charge_sync(s, "upload", k->id, 2, a);
+  k = sf_sbx_upload_new(s, url);
   a->delay_ms = (int64_t)ceil(20000.0 / s->cfg.speed);
   k->created_ms += a->delay_ms;
-  k->uploaded = 1;
-  k->title = sf_sbx_text_upload_title(url);
-  k->tags = sf_sbx_strdup("");
-  g = &k->recipe.seg[k->recipe.nseg++];
-  g->idea = h;
-  g->len_cs = sf_sbx_clip_len_pick(s, sf_sbx_hash_mix(h, 7), 6000, 24000);
   sf_sbx_state_save_clip(s, k);
   sf_sbx_state_save_meta(s);
   sf_sbx_state_commit(s);
@@ -199,7 +234,7 @@ static const Clip *paid_clip (Sbx *s, const char *id, const char *kind,
 }
 
 void sf_sbx_api_wav (Sbx *s, const Json *body, Answer *a) {
-  const char *id = need_str(s, body, "clip_id", a);
+  const char *id = sf_sbx_need_str(s, body, "clip_id", a);
   if (id == NULL)
     return;
   pthread_mutex_lock(&s->lock);
@@ -218,7 +253,7 @@ void sf_sbx_api_wav (Sbx *s, const Json *body, Answer *a) {
 /* The notes come from the clip's musical idea (midi.c); midi_url serves
 ** the same notes as a standard MIDI file. */
 void sf_sbx_api_midi (Sbx *s, const Json *body, Answer *a) {
-  const char *id = need_str(s, body, "clip_id", a);
+  const char *id = sf_sbx_need_str(s, body, "clip_id", a);
   const Clip *src;
   if (id == NULL)
     return;
@@ -240,7 +275,7 @@ void sf_sbx_api_midi (Sbx *s, const Json *body, Answer *a) {
 
 /* Two {title, lyrics} takes on the description; free. */
 void sf_sbx_api_lyrics (Sbx *s, const Json *body, Answer *a) {
-  const char *desc = need_str(s, body, "description", a);
+  const char *desc = sf_sbx_need_str(s, body, "description", a);
   uint64_t h;
   int i;
   if (desc == NULL)

@@ -7,18 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api_job.h"
 #include "sbx.h"
 
-/* Everything one create needs while the lock is held. */
-typedef struct Job {
-  Sbx *s;
-  const Create *c;
-  const Clip *src;                /* continue_clip_id, when required */
-  Task *t;
-  Answer *a;
-  uint64_t h;                     /* hash of the request, drives ideas */
-  Recipe concat;                  /* concat_music: built up front */
-} Job;
 
 /* ---- the source clip ---------------------------------------------------- */
 
@@ -82,7 +73,7 @@ bad:
 
 /* ---- recipes per task_type ---------------------------------------------- */
 
-static void seg_set (Seg *g, uint64_t idea, const char *lyrics,
+void sf_sbx_seg_set (Seg *g, uint64_t idea, const char *lyrics,
                      const char *tags, const char *neg, int instrumental) {
   g->idea = idea;
   g->lyrics = sf_sbx_strdup(lyrics);
@@ -92,8 +83,8 @@ static void seg_set (Seg *g, uint64_t idea, const char *lyrics,
 }
 
 /* Fields every clip of the task shares; strings copied. */
-static void clip_common (Job *j, Clip *k, const char *title,
-                         const char *tags, const char *lyrics) {
+void sf_sbx_job_clip (Job *j, Clip *k, const char *title,
+                      const char *tags, const char *lyrics) {
   const Create *c = j->c;
   k->title = sf_sbx_strdup(c->title ? c->title : title);
   k->tags = sf_sbx_strdup(tags);
@@ -109,13 +100,15 @@ static void clip_common (Job *j, Clip *k, const char *title,
 
 /* create_music, persona_music: a new idea per clip (two takes of one
 ** request), shared title, tags and lyrics; 60-240 s each. */
-static void build_new (Job *j) {
+void sf_sbx_build_new (Job *j) {
   const Create *c = j->c;
   const char *desc = c->custom_mode ? c->prompt : c->gpt_prompt;
   char *title = sf_sbx_text_title(sf_sbx_hash_mix(j->h, 1),
                                   desc ? desc : c->tags);
+  const char *voice = j->persona ? sf_sbx_persona_styles(j->persona) : NULL;
   char *tags = c->tags ? sf_sbx_strdup(c->tags)
-                       : sf_sbx_text_tags(sf_sbx_hash_mix(j->h, 2), desc);
+               : voice ? sf_sbx_strdup(voice)   /* the persona's style */
+               : sf_sbx_text_tags(sf_sbx_hash_mix(j->h, 2), desc);
   char *lyrics = NULL;
   int i;
   if (!c->make_instrumental)
@@ -126,8 +119,8 @@ static void build_new (Job *j) {
     Clip *k = sf_sbx_clip_new(j->s, j->t);
     uint64_t idea = sf_sbx_hash_mix(j->h, 100 + (uint64_t)i);
     Seg *g = &k->recipe.seg[k->recipe.nseg++];
-    clip_common(j, k, title, tags, lyrics);
-    seg_set(g, idea, lyrics, tags, c->negative_tags, c->make_instrumental);
+    sf_sbx_job_clip(j, k, title, tags, lyrics);
+    sf_sbx_seg_set(g, idea, lyrics, tags, c->negative_tags, c->make_instrumental);
     g->len_cs = sf_sbx_clip_len_pick(j->s, sf_sbx_hash_mix(idea, 7), 6000,
                                      24000);
   }
@@ -138,7 +131,7 @@ static void build_new (Job *j) {
 
 /* The segment of 'r' playing at 'at_cs', and that moment's position in
 ** its song. */
-static const Seg *seg_at (const Recipe *r, int64_t at_cs, int64_t *pos) {
+const Seg *sf_sbx_seg_at (const Recipe *r, int64_t at_cs, int64_t *pos) {
   int64_t start = 0;
   int i;
   for (i = 0; i < r->nseg - 1 && start + r->seg[i].len_cs <= at_cs; i++)
@@ -149,11 +142,11 @@ static const Seg *seg_at (const Recipe *r, int64_t at_cs, int64_t *pos) {
 
 /* extend_music, extend_upload_music: the source's idea continued from
 ** continue_at with new sections; the clip holds only the extension. */
-static void build_extend (Job *j) {
+void sf_sbx_build_extend (Job *j) {
   const Create *c = j->c;
   const Clip *src = j->src;
   int64_t at = llround(c->continue_at * 100), pos;
-  const Seg *from = seg_at(&src->recipe, at, &pos);
+  const Seg *from = sf_sbx_seg_at(&src->recipe, at, &pos);
   const char *tags = c->tags ? c->tags : src->tags;
   char *lyrics = NULL;
   int i;
@@ -163,8 +156,8 @@ static void build_extend (Job *j) {
   for (i = 0; i < c->type->nclips; i++) {
     Clip *k = sf_sbx_clip_new(j->s, j->t);
     Seg *g = &k->recipe.seg[k->recipe.nseg++];
-    clip_common(j, k, src->title, tags, lyrics);
-    seg_set(g, from->idea, lyrics, tags, c->negative_tags,
+    sf_sbx_job_clip(j, k, src->title, tags, lyrics);
+    sf_sbx_seg_set(g, from->idea, lyrics, tags, c->negative_tags,
             c->make_instrumental || from->instrumental);
     g->extension = 1;
     g->pos_cs = pos;
@@ -193,11 +186,11 @@ static void recipe_set (Recipe *r, size_t off, const char *v) {
 ** song), add_instrumental (backing under the voice), add_vocals (a voice
 ** singing 'prompt'). All render the full mix again.
 */
-static void build_transform (Job *j) {
+void sf_sbx_build_transform (Job *j) {
   const Create *c = j->c;
   const Clip *src = j->src;
   const char *n = c->type->name;
-  int cover = !strncmp(n, "cover", 5);
+  int cover = strstr(n, "cover") != NULL;   /* also upload_cover */
   char *tags = sf_sbx_strdup(c->tags);
   const char *lyrics = c->prompt ? c->prompt : src->lyrics;
   int i, s;
@@ -205,7 +198,7 @@ static void build_transform (Job *j) {
     tags = sf_sbx_text_tags(sf_sbx_hash_mix(j->h, 2), NULL);
   for (i = 0; i < c->type->nclips; i++) {
     Clip *k = sf_sbx_clip_new(j->s, j->t);
-    clip_common(j, k, src->title, tags ? tags : src->tags, lyrics);
+    sf_sbx_job_clip(j, k, src->title, tags ? tags : src->tags, lyrics);
     sf_sbx_recipe_copy(&k->recipe, &src->recipe);
     k->recipe.stem_mask = 0;
     recipe_set(&k->recipe, offsetof(Seg, tags), tags);
@@ -251,7 +244,7 @@ static void build_concat (Job *j) {
     sf_sbx_buf_fmt(&lyr, "%s\n\n", parent->lyrics);
   sf_sbx_buf_add(&lyr, ext->lyrics ? ext->lyrics : "");
   k = sf_sbx_clip_new(j->s, j->t);
-  clip_common(j, k, ext->title, j->c->tags ? j->c->tags : ext->tags, lyr.p);
+  sf_sbx_job_clip(j, k, ext->title, j->c->tags ? j->c->tags : ext->tags, lyr.p);
   k->recipe = j->concat;
   memset(&j->concat, 0, sizeof(j->concat));
   sf_sbx_buf_free(&lyr);
@@ -260,7 +253,7 @@ static void build_concat (Job *j) {
 /* ---- the handler -------------------------------------------------------- */
 
 /* Hash of what makes a request this song: the seed and its texts. */
-static uint64_t request_hash (const Sbx *s, const Create *c) {
+uint64_t sf_sbx_request_hash (const Sbx *s, const Create *c) {
   uint64_t h = sf_sbx_hash_mix(s->cfg.seed, 0x50c1c);
   h = sf_sbx_hash_str(h, c->type->name);
   h = sf_sbx_hash_str(h, c->prompt);
@@ -277,15 +270,15 @@ static void build (Job *j) {
   if (!strcmp(n, "concat_music"))
     build_concat(j);
   else if (!j->c->type->source)
-    build_new(j);
+    sf_sbx_build_new(j);
   else if (!strncmp(n, "extend", 6))
-    build_extend(j);
+    sf_sbx_build_extend(j);
   else
-    build_transform(j);
+    sf_sbx_build_transform(j);
 }
 
 /* The task is accepted: schedule, charge, remember, answer. Lock held. */
-static void accept (Job *j, const char *key) {
+void sf_sbx_job_accept (Job *j, const char *key) {
   Sbx *s = j->s;
   Task *t = j->t;
   sf_sbx_task_schedule(s, t);
@@ -306,7 +299,7 @@ static void accept (Job *j, const char *key) {
 }
 
 /* Save the task and everything it touched in one transaction. */
-static void persist (Sbx *s, Task *t) {
+void sf_sbx_job_persist (Sbx *s, Task *t) {
   int i;
   for (i = 0; i < t->nclips; i++)
     sf_sbx_state_save_clip(s, t->clips[i]);
@@ -327,7 +320,7 @@ void sf_sbx_api_create (Sbx *s, const Json *body, const char *key,
   j.s = s;
   j.c = &c;
   j.a = a;
-  j.h = request_hash(s, &c);
+  j.h = sf_sbx_request_hash(s, &c);
   pthread_mutex_lock(&s->lock);
   sf_sbx_tasks_settle(s, sf_sbx_now_ms());
   sf_sbx_retain_evict(s, sf_sbx_now_ms(), 1);    /* before the lookup */
@@ -337,17 +330,20 @@ void sf_sbx_api_create (Sbx *s, const Json *body, const char *key,
     goto done;
   if (!strcmp(c.type->name, "concat_music") && concat_recipe(&j) != 0)
     goto done;
+  if (c.persona_id != NULL && !strcmp(c.type->name, "persona_music") &&
+      (j.persona = sf_sbx_persona_find(s, c.persona_id)) == NULL) {
+    sf_sbx_answer_error(s, a, 400, "persona not found.");
+    goto done;
+  }
   if (s->ledger.credits + s->ledger.extra_credits < c.type->price) {
-    sf_sbx_answer_error(s, a, 403, "The remaining credits are not enough. "
-                        "You can buy more one-time credit packs or "
-                        "subscribe.");
+    sf_sbx_answer_no_credits(s, a);
     goto done;
   }
   sf_sbx_state_begin(s);
   j.t = sf_sbx_task_new(s, c.type->name, c.type->nclips);
   build(&j);
-  accept(&j, key);
-  persist(s, j.t);
+  sf_sbx_job_accept(&j, key);
+  sf_sbx_job_persist(s, j.t);
   sf_sbx_state_commit(s);
 done:
   pthread_mutex_unlock(&s->lock);

@@ -16,6 +16,13 @@ void sf_sbx_answer_free (Answer *a) {
   sf_sbx_buf_free(&a->body);
 }
 
+/* The service's 403 when the pools cannot pay: one wording for every
+** paid endpoint. */
+void sf_sbx_answer_no_credits (const Sbx *s, Answer *a) {
+  sf_sbx_answer_error(s, a, 403, "The remaining credits are not enough. You "
+                      "can buy more one-time credit packs or subscribe.");
+}
+
 /* Replace the answer with 'status' and a copy of 'json'. */
 void sf_sbx_answer_body (Answer *a, int status, const char *json) {
   a->status = status;
@@ -33,6 +40,7 @@ static const char *error_type (int status) {
   case 405: return "method_not_allowed";
   case 413: return "payload_too_large";
   case 429: return "rate_limited";
+  case 501: return "not_implemented";
   case 504: return "gateway_timeout";
   default: return status >= 500 ? "internal_server_error" : "error";
   }
@@ -106,7 +114,7 @@ static void clip_media_json (const Sbx *s, Buf *b, const Clip *c,
   sf_sbx_buf_str(b, done && c->lyrics ? c->lyrics : "");
   sf_sbx_buf_add(b, ",\"image_url\":");
   if (done && c->task != NULL && strncmp(c->task->kind, "stems", 5) != 0)
-    sf_sbx_buf_fmt(b, "\"%s/files/image_%s.png\"", s->base_url, c->id);
+    sf_sbx_buf_fmt(b, "\"%s/files/image_%s.jpeg\"", s->base_url, c->id);
   else
     sf_sbx_buf_add(b, "\"\"");
   sf_sbx_buf_add(b, ",\"audio_url\":");
@@ -116,6 +124,20 @@ static void clip_media_json (const Sbx *s, Buf *b, const Clip *c,
     sf_sbx_buf_fmt(b, "\"%s/stream/%s\"", s->base_url, c->id);
   else
     sf_sbx_buf_add(b, "\"\"");
+}
+
+/* The clip's model as echoed: as asked, or in the older "chirp-"
+** spelling some deployments still answer with (--mv-chirp). */
+static void mv_json (const Sbx *s, Buf *b, const char *mv) {
+  Buf old;
+  if (!s->cfg.mv_chirp || mv == NULL || strncmp(mv, "sonic-", 6) != 0) {
+    sf_sbx_buf_str(b, mv);
+    return;
+  }
+  sf_sbx_buf_init(&old);
+  sf_sbx_buf_fmt(&old, "chirp-%s", mv + 6);
+  sf_sbx_buf_str(b, old.p);
+  sf_sbx_buf_free(&old);
 }
 
 /* One clip as GET /sonic/task shows it at 'now'. */
@@ -135,7 +157,7 @@ static void clip_json (const Sbx *s, Buf *b, const Clip *c, int64_t now) {
   clip_media_json(s, b, c, st);
   sf_sbx_buf_fmt(b, ",\"video_url\":null,\"created_at\":\"%s\",\"mv\":",
                  created);
-  sf_sbx_buf_str(b, c->mv);
+  mv_json(s, b, c->mv);
   sf_sbx_buf_add(b, ",\"gpt_description_prompt\":");
   sf_sbx_buf_str(b, c->gpt_prompt);
   sf_sbx_buf_add(b, ",\"duration\":");

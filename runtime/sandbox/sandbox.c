@@ -27,6 +27,7 @@ static void config_take (Sbx *s, const SfSandboxConfig *c) {
     s->keys[s->nkeys++] = sf_sbx_strdup(c->more_keys[i]);
   s->cfg.key = NULL;
   s->cfg.nmore_keys = 0;
+  s->cfg.replay_path = NULL;          /* read once, at start */
   if (!(s->cfg.speed > 0))
     s->cfg.speed = 1;
   if (s->cfg.slow_ms < 0)
@@ -47,6 +48,8 @@ SfSandbox *sf_sandbox_start (const SfSandboxConfig *c, char *err,
   pthread_mutex_init(&s->pace_lock, NULL);
   sf_sbx_map_init(&s->tasks);
   sf_sbx_map_init(&s->clips);
+  sf_sbx_map_init(&s->personas);
+  sf_sbx_map_init(&s->batches);
   s->ledger.credits = s->cfg.credits;
   s->ledger.extra_credits = s->cfg.extra_credits;
   s->timer = sf_sbx_timer_start();
@@ -63,6 +66,9 @@ SfSandbox *sf_sandbox_start (const SfSandboxConfig *c, char *err,
     if (s->state == NULL)
       goto fail;
   }
+  if (c->replay_path != NULL &&
+      (s->replay = sf_sbx_replay_load(c->replay_path, err, errlen)) == NULL)
+    goto fail;
   if (sf_sbx_server_start(s, err, errlen) != 0)
     goto fail;
   return s;
@@ -91,8 +97,11 @@ void sf_sandbox_stop (SfSandbox *s) {
   sf_sbx_timer_free(s->timer);
   sf_sbx_audio_stop(s->audio);
   sf_sbx_state_close(s->state);
+  sf_sbx_replay_free(s->replay);
   sf_sbx_map_free(&s->tasks, sf_sbx_task_free);
   sf_sbx_map_free(&s->clips, sf_sbx_clip_free);
+  sf_sbx_map_free(&s->personas, sf_sbx_persona_free);
+  sf_sbx_map_free(&s->batches, sf_sbx_batch_free);
   sf_sbx_ledger_free(&s->ledger);
   free(s->unsettled);
   for (i = 0; i < s->nkeys; i++)

@@ -41,6 +41,7 @@ typedef struct SfSandboxConfig {
   int not_ready_status;      /* 200 (default) or 202 */
   int duration_as_number;    /* clip duration as a JSON number */
   int stems_full_count;      /* 12 (default) or 24 */
+  int mv_chirp;              /* clips echo mv as "chirp-v5", not "sonic-v5" */
   /* webhook delivery faults (off by default) */
   int webhook_duplicates;    /* send every delivery twice (same id) */
   int webhook_reorder_ms;    /* delay each delivery by 0..N ms: out of order */
@@ -65,6 +66,8 @@ typedef struct SfSandboxConfig {
                                 default 3, 0 = off */
   const char *models;        /* accepted mv names, comma separated; NULL:
                                 the known table, v6 names included */
+  /* drift (issue 15) */
+  const char *replay_path;   /* --replay FILE.har: serve its answers */
 } SfSandboxConfig;
 
 /* Fill 'c' with the documented defaults. */

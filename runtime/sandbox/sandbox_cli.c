@@ -74,11 +74,19 @@ static const char *USAGE =
 "  --not-ready-status N   200 (default) or 202 for not_ready polls\n"
 "  --duration-number      clip duration as a number, not a string\n"
 "  --stems-full N         stems of /sonic/stems/full: 12 (default) or 24\n"
+"  --mv-chirp             clips echo mv in the older spelling (chirp-v5)\n"
 "\n"
 "Webhook deliveries (to loopback http:// URLs only):\n"
 "  --webhook-duplicates   send every delivery twice, with the same id\n"
 "  --webhook-reorder-ms N delay each delivery by 0..N ms (out of order)\n"
 "  --webhook-bad-signature  sign with the wrong secret (forgery test)\n"
+"\n"
+"Replay (docs/drift.md):\n"
+"  --replay FILE.har      answer only with what a recorded run was answered\n"
+"                         (`sonicflow run --har FILE`): the same requests\n"
+"                         get their recorded answers in order (method, path,\n"
+"                         body fields), audio is the sandbox's own of the\n"
+"                         recorded length; anything else gets 501\n"
 "\n"
 "Other:\n"
 "  --cache-mb N           rendered-audio cache cap in MiB (default 512)\n"
@@ -157,6 +165,8 @@ static int set_flag (SfSandboxConfig *c, const char *opt) {
     c->create_with_code = 1;
   else if (!strcmp(opt, "--duration-number"))
     c->duration_as_number = 1;
+  else if (!strcmp(opt, "--mv-chirp"))
+    c->mv_chirp = 1;
   else if (!strcmp(opt, "--webhook-duplicates"))
     c->webhook_duplicates = 1;
   else if (!strcmp(opt, "--webhook-bad-signature"))
@@ -189,6 +199,8 @@ static int set_word (SfSandboxConfig *c, const char *opt, const char *v,
     c->host = v;
   else if (!strcmp(opt, "--state"))
     c->state_path = v;
+  else if (!strcmp(opt, "--replay"))
+    c->replay_path = v;
   else if (!strcmp(opt, "--key"))
     *rc = set_key(c, v, err, errlen);
   else if (!strcmp(opt, "--models")) {
@@ -284,7 +296,7 @@ static const char *VALUE_OPTS[] = {
   "--clip-seconds", "--error-shape", "--not-ready-status", "--stems-full",
   "--cache-mb", "--webhook-reorder-ms", "--retain-tasks", "--retain-seconds",
   "--max-connections", "--per-ip-connections", "--request-timeout",
-  "--idle-timeout", "--rate-limit", "--models", NULL
+  "--idle-timeout", "--rate-limit", "--models", "--replay", NULL
 };
 
 static int takes_value (const char *opt) {

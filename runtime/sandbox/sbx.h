@@ -102,9 +102,17 @@ typedef struct Seg {
   int64_t pos_cs, len_cs;         /* song position, length: centiseconds */
 } Seg;
 
+/* A regenerated range (replace-section), as SfInfill. */
+typedef struct Infill {
+  Seg seg;                        /* seg.len_cs long */
+  int64_t at_cs;                  /* where in the clip it starts */
+} Infill;
+
 typedef struct Recipe {
   Seg seg[SF_SYNTH_MAX_SEGMENTS];
   int nseg;
+  Infill infill[SF_SYNTH_MAX_INFILLS];
+  int ninfill;
   uint32_t stem_mask;
 } Recipe;
 
@@ -112,6 +120,8 @@ void sf_sbx_recipe_free (Recipe *r);
 void sf_sbx_recipe_copy (Recipe *dst, const Recipe *src);
 int64_t sf_sbx_recipe_len (const Recipe *r);   /* centiseconds */
 int sf_sbx_recipe_cut (Recipe *dst, const Recipe *src, int64_t cut_cs);
+int sf_sbx_recipe_slice (Recipe *dst, const Recipe *src, int64_t from_cs,
+                         int64_t to_cs);
 int sf_sbx_recipe_append (Recipe *dst, const Recipe *src);
 void sf_sbx_recipe_view (const Recipe *r, SfRecipe *out);
 void sf_sbx_recipe_json (Buf *b, const Recipe *r);
@@ -191,6 +201,33 @@ typedef struct ModelList {
   size_t n;
 } ModelList;
 
+/* ---- replaying a recorded run (replay.c) ------------------------------ */
+typedef struct Replay Replay;
+
+/* One recorded answer, ready to serve. */
+typedef struct ReplayHit {
+  int status;
+  char *body;                     /* owned, origins rewritten; NULL: audio */
+  char mime[64];
+  char retry_after[24];
+  long long audio_size;           /* audio recorded as size + sha256 */
+  char sha256[65];
+} ReplayHit;
+
+/* Load a HAR file; NULL with a one-line message in 'err'. */
+Replay *sf_sbx_replay_load (const char *path, char *err, size_t errlen);
+void sf_sbx_replay_free (Replay *rp);
+size_t sf_sbx_replay_count (const Replay *rp);
+/* The recorded answer to this request (1, 'hit' filled, its body to be
+** freed), or 0 with the 501's message in 'msg'. 'base' replaces the
+** recorded origins in the answer. Thread-safe. */
+int sf_sbx_replay_match (Replay *rp, const char *method, const char *path,
+                         const char *body, size_t len, const char *base,
+                         ReplayHit *hit, char *msg, size_t msglen);
+int sf_sbx_replay_is_wav (const ReplayHit *hit);
+/* The recipe of the audio served for a recorded audio answer. */
+void sf_sbx_replay_recipe (const ReplayHit *hit, Recipe *out);
+
 /* ---- the whole emulator ---------------------------------------------- */
 typedef struct Timer Timer;
 typedef struct AudioCache AudioCache;
@@ -211,6 +248,7 @@ struct SfSandbox {
   int64_t paid_next_ms;           /* wall ms the next paid call may come */
   pthread_mutex_t lock;           /* guards everything below */
   Map tasks, clips;
+  Map personas, batches;          /* persona.c, batch.c */
   Ledger ledger;
   long long n_tasks, n_clips, creates_accepted;
   uint64_t n_requests;            /* fault draws */
@@ -224,6 +262,7 @@ struct SfSandbox {
   Timer *timer;
   AudioCache *audio;
   Hooks *hooks;
+  Replay *replay;                 /* --replay: recorded answers only */
 };
 typedef struct SfSandbox Sbx;
 
@@ -263,6 +302,7 @@ void sf_sbx_answer_free (Answer *a);
 void sf_sbx_answer_error (const Sbx *s, Answer *a, int status,
                           const char *msg);
 void sf_sbx_answer_body (Answer *a, int status, const char *json);
+void sf_sbx_answer_no_credits (const Sbx *s, Answer *a);      /* the 403 */
 void sf_sbx_task_json (const Sbx *s, Buf *b, const Task *t, int64_t now);
 void sf_sbx_audio_url (const Sbx *s, Buf *b, const char *clip_id,
                        const char *ext);
@@ -272,6 +312,8 @@ char *sf_sbx_text_title (uint64_t h, const char *desc);
 char *sf_sbx_text_lyrics (uint64_t h, const char *desc, int extension);
 char *sf_sbx_text_tags (uint64_t h, const char *desc);
 char *sf_sbx_text_upload_title (const char *url);
+/* upsample-tags: the tags, then related ones they do not have yet */
+char *sf_sbx_text_upsample (const char *tags);
 
 /* validate.c: the model and task_type tables, and the create body
 ** checked and read into a Create */
@@ -299,10 +341,27 @@ typedef struct Create {
   int custom_mode, make_instrumental, auto_lyrics, has_custom_mode;
   int has_continue_at, has_style_weight, has_weirdness, has_audio_weight;
   double continue_at, style_weight, weirdness, audio_weight;
+  /* the endpoints beyond create (sf_sbx_family_check) */
+  const char *url, *clip_id, *sample_clip_id, *infill_lyrics;
+  const char *mashup[2];          /* mashup_clip_ids */
+  int64_t start_cs, end_cs;       /* chop_sample_* or infill_* */
+  int auto_concat;
 } Create;
 
 int sf_sbx_create_check (const Json *body, const ModelList *models,
                          Create *c, char *msg, size_t msglen);
+/* Check the body of a task endpoint beyond create ('kind': upload_extend,
+** upload_cover, mashup, sample, replace_section): the generation fields
+** as create checks them, then the endpoint's own. 0, or -1 with the 400
+** message. */
+int sf_sbx_family_check (const Json *body, const char *kind,
+                         const ModelList *models, Create *c, char *msg,
+                         size_t msglen);
+/* "The '<a>' field should be greater than '<b>'." and the like for a
+** pair of second fields of a synchronous call (vox); the pair in cs. */
+int sf_sbx_seconds_pair (const Json *body, const char *first,
+                         const char *last, int64_t *a_cs, int64_t *b_cs,
+                         char *msg, size_t msglen);
 /* The accepted mv names (--models "a, b,c"; NULL or empty: every model
 ** of the table), split once at start. Returns how many. */
 size_t sf_sbx_models_take (const char *list, ModelList *out);
@@ -334,14 +393,36 @@ void sf_sbx_api_lyrics (Sbx *s, const Json *body, Answer *a);
 void sf_sbx_api_credits (Sbx *s, Answer *a);
 void sf_sbx_api_ledger (Sbx *s, Answer *a);
 const Clip *sf_sbx_api_source (Sbx *s, const char *id, Answer *a);
+/* body[field] as a required non-empty string, or NULL with the 400 set
+** (also for a body that is not an object). */
+const char *sf_sbx_need_str (Sbx *s, const Json *body, const char *field,
+                             Answer *a);
+/* uploads (api.c): the song a URL stands for, and a stored, charged
+** upload clip of it (lock held) */
+void sf_sbx_upload_recipe (Sbx *s, const char *url, Recipe *out);
+Clip *sf_sbx_upload_new (Sbx *s, const char *url);
+/* api_family.c: the task endpoints beyond create. 'kind' is the row of
+** the family table (validate.c): upload_extend, upload_cover, mashup,
+** sample, replace_section. */
+void sf_sbx_api_family (Sbx *s, const char *kind, const Json *body,
+                        const char *key, Answer *a);
+/* api_sync.c: the synchronous family calls */
+void sf_sbx_api_persona (Sbx *s, const Json *body, Answer *a);
+void sf_sbx_api_upsample_tags (Sbx *s, const Json *body, Answer *a);
+void sf_sbx_api_bpm (Sbx *s, const Json *body, Answer *a);
+void sf_sbx_api_vox (Sbx *s, const Json *body, Answer *a);
+/* batch.c */
+void sf_sbx_api_batch (Sbx *s, const Json *body, const char *key,
+                       Answer *a);
+void sf_sbx_api_batch_status (Sbx *s, const char *batch_id, Answer *a);
 
 /* midi.c */
 void sf_sbx_midi_instruments (Buf *b, const Recipe *r);
 int sf_sbx_midi_file (const Recipe *r, unsigned char **out, size_t *len);
 
 /* image.c: a clip's cover picture, drawn from its idea */
-void sf_sbx_image_png (const char *clip_id, uint64_t idea,
-                       unsigned char **out, size_t *len);
+void sf_sbx_image_jpeg (const char *clip_id, uint64_t idea,
+                        unsigned char **out, size_t *len);
 
 /* faults.c */
 enum { FAULT_500, FAULT_504, FAULT_429, FAULT_SLOW, FAULT_DROP,
@@ -388,6 +469,14 @@ void sf_sbx_state_save_meta (Sbx *s);
 void sf_sbx_state_save_downloads (Sbx *s, const Clip *c);
 void sf_sbx_state_forget_task (Sbx *s, const Task *t);  /* and its clips */
 void sf_sbx_state_forget_clip (Sbx *s, const Clip *c);
+/* personas and batches: one JSON row per (kind, id), given back at open
+** to sf_sbx_persona_restore / sf_sbx_batch_restore */
+void sf_sbx_state_save_record (Sbx *s, const char *kind, const char *id,
+                               const char *json);
+void sf_sbx_persona_restore (Sbx *s, const char *id, const Json *j);
+void sf_sbx_persona_free (void *persona);
+void sf_sbx_batch_restore (Sbx *s, const char *id, const Json *j);
+void sf_sbx_batch_free (void *batch);
 
 /* webhook.c */
 Hooks *sf_sbx_hooks_start (Sbx *s);

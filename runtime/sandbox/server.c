@@ -9,7 +9,7 @@
 ** by the timer or the render thread, so no pool thread ever waits.
 **
 ** Paths: /api/v1/... (auth), /files/<clip>.mp3|.wav|.mid and
-** /files/image_<clip>.png, /stream/<clip> (previews) and /_sandbox/ledger
+** /files/image_<clip>.jpeg, /stream/<clip> (previews) and /_sandbox/ledger
 ** (no auth: audio is CDN-like, the ledger is for tests).
 */
 #include <ctype.h>
@@ -39,6 +39,7 @@ typedef struct Req {
   int head;                       /* HEAD request */
   char method[16];
   char url[128];                  /* for the log (cut) */
+  ReplayHit hit;                  /* --replay: the answer being served */
 } Req;
 
 /* ---- logging ------------------------------------------------------------ */
@@ -276,6 +277,20 @@ static ClipState file_clip (Sbx *s, const char *id, Clip **out) {
   return c ? sf_sbx_clip_state(s, c, sf_sbx_now_ms()) : CS_FAILED;
 }
 
+/* What an audio acquire gave: 1 the bytes (sent now), 0 rendering (the
+** answer waits in P_AUDIO), -1 the cache is stopping, -2 it failed. */
+static enum MHD_Result audio_answer (Req *r, int rc, Audio *a, int wav) {
+  if (rc == -2)
+    return send_error(r, 500, "Internal Server Error.");
+  if (rc == 0) {
+    r->phase = P_AUDIO;
+    return MHD_YES;
+  }
+  if (rc < 0)
+    return send_error(r, 503, "The sandbox is stopping.");
+  return send_audio(r, a, wav ? "audio/wav" : "audio/mpeg");
+}
+
 /*
 ** The audio of a clip: its final file once succeeded (counted as a
 ** download for GET), or the preview stream while streaming. Renders on
@@ -313,15 +328,7 @@ static enum MHD_Result serve_audio (Req *r, const char *id, int wav,
     rc = sf_sbx_audio_acquire(s->audio, id, wav, &recipe, mtime,
                               suspend_cb, wake_cb, r, &a);
   sf_sbx_recipe_free(&recipe);
-  if (rc == -2)
-    return send_error(r, 500, "Internal Server Error.");
-  if (rc == 0) {
-    r->phase = P_AUDIO;
-    return MHD_YES;
-  }
-  if (rc < 0)
-    return send_error(r, 503, "The sandbox is stopping.");
-  return send_audio(r, a, wav ? "audio/wav" : "audio/mpeg");
+  return audio_answer(r, rc, a, wav);
 }
 
 static void free_cb (void *p) {
@@ -356,7 +363,7 @@ static enum MHD_Result serve_midi (Req *r, const char *id) {
   return send_bytes(r, data, len, "audio/midi");
 }
 
-/* /files/image_<id>.png: the clip's cover picture. */
+/* /files/image_<id>.jpeg: the clip's cover picture. */
 static enum MHD_Result serve_image (Req *r, const char *id) {
   Sbx *s = r->s;
   Clip *c;
@@ -364,16 +371,16 @@ static enum MHD_Result serve_image (Req *r, const char *id) {
   size_t len = 0;
   pthread_mutex_lock(&s->lock);
   if (file_clip(s, id, &c) == CS_SUCCEEDED)
-    sf_sbx_image_png(c->id, c->recipe.nseg ? c->recipe.seg[0].idea : 0,
-                     &data, &len);
+    sf_sbx_image_jpeg(c->id, c->recipe.nseg ? c->recipe.seg[0].idea : 0,
+                      &data, &len);
   pthread_mutex_unlock(&s->lock);
   if (data == NULL)
     return send_error(r, 404, "File not found.");
-  return send_bytes(r, data, len, "image/png");
+  return send_bytes(r, data, len, "image/jpeg");
 }
 
 /* Route a /files/ name: "<id>.mp3", "<id>.wav", "<id>.mid",
-** "image_<id>.png". */
+** "image_<id>.jpeg". */
 static enum MHD_Result serve_file (Req *r, const char *name) {
   const char *dot = strrchr(name, '.');
   char id[SBX_ID_LEN];
@@ -387,7 +394,7 @@ static enum MHD_Result serve_file (Req *r, const char *name) {
     return send_error(r, 404, "File not found.");
   memcpy(id, name, n);
   id[n] = '\0';
-  if (image && !strcmp(dot, ".png"))
+  if (image && !strcmp(dot, ".jpeg"))
     return serve_image(r, id);
   if (!image && !strcmp(dot, ".mp3"))
     return serve_audio(r, id, 0, 0);
@@ -401,7 +408,9 @@ static enum MHD_Result serve_file (Req *r, const char *name) {
 /* ---- /api/v1 ------------------------------------------------------------ */
 
 enum { R_CREATE, R_TASK, R_STEMS_BASIC, R_STEMS_FULL, R_UPLOAD, R_WAV,
-       R_MIDI, R_LYRICS, R_CREDITS };
+       R_MIDI, R_LYRICS, R_CREDITS, R_UPLOAD_EXTEND, R_UPLOAD_COVER,
+       R_PERSONA, R_MASHUP, R_SAMPLE, R_REPLACE, R_UPSAMPLE, R_BPM, R_VOX,
+       R_BATCH, R_BATCH_STATUS };
 
 /* 'paced': a paid call that starts a task, held to the account's pace
 ** (--rate-limit, pace.c); the synchronous calls are not known to be. */
@@ -414,17 +423,33 @@ static const struct { const char *path; int post, route, paced; } ROUTES[] = {
   { "/sonic/midi", 1, R_MIDI, 0 },
   { "/sonic/lyrics", 1, R_LYRICS, 0 },
   { "/get-credits", 0, R_CREDITS, 0 },
+  /* the rest of the family: the task-making ones are paced like create */
+  { "/sonic/upload-extend", 1, R_UPLOAD_EXTEND, 1 },
+  { "/sonic/upload-cover", 1, R_UPLOAD_COVER, 1 },
+  { "/sonic/persona", 1, R_PERSONA, 0 },
+  { "/sonic/mashup", 1, R_MASHUP, 1 },
+  { "/sonic/sample", 1, R_SAMPLE, 1 },
+  { "/sonic/replace-section", 1, R_REPLACE, 1 },
+  { "/sonic/upsample-tags", 1, R_UPSAMPLE, 0 },
+  { "/sonic/bpm", 1, R_BPM, 0 },
+  { "/sonic/vox", 1, R_VOX, 0 },
+  { "/sonic/batch", 1, R_BATCH, 1 },
 };
 #define NROUTES (sizeof(ROUTES) / sizeof(ROUTES[0]))
 
 /* The route of 'path' (under /api/v1), or -1; '*post' says its method,
-** '*paced' whether the account's pace applies. */
-static int route_find (const char *path, int *post, int *paced) {
+** '*paced' whether the account's pace applies. /sonic/batch is POST to
+** submit and GET (with 'get') to read. */
+static int route_find (const char *path, int get, int *post, int *paced) {
   size_t i;
   *paced = 0;
   if (!strcmp(path, "/sonic/task") || !strncmp(path, "/sonic/task/", 12)) {
     *post = 0;
     return R_TASK;
+  }
+  if (get && !strcmp(path, "/sonic/batch")) {
+    *post = 0;
+    return R_BATCH_STATUS;
   }
   for (i = 0; i < NROUTES; i++)
     if (!strcmp(path, ROUTES[i].path)) {
@@ -514,6 +539,26 @@ static void api_call (Req *r, int route, const char *path, const Json *body,
   case R_WAV: sf_sbx_api_wav(s, body, &r->ans); break;
   case R_MIDI: sf_sbx_api_midi(s, body, &r->ans); break;
   case R_LYRICS: sf_sbx_api_lyrics(s, body, &r->ans); break;
+  case R_UPLOAD_EXTEND:
+    sf_sbx_api_family(s, "upload_extend", body, key, &r->ans);
+    break;
+  case R_UPLOAD_COVER:
+    sf_sbx_api_family(s, "upload_cover", body, key, &r->ans);
+    break;
+  case R_MASHUP: sf_sbx_api_family(s, "mashup", body, key, &r->ans); break;
+  case R_SAMPLE: sf_sbx_api_family(s, "sample", body, key, &r->ans); break;
+  case R_REPLACE:
+    sf_sbx_api_family(s, "replace_section", body, key, &r->ans);
+    break;
+  case R_PERSONA: sf_sbx_api_persona(s, body, &r->ans); break;
+  case R_UPSAMPLE: sf_sbx_api_upsample_tags(s, body, &r->ans); break;
+  case R_BPM: sf_sbx_api_bpm(s, body, &r->ans); break;
+  case R_VOX: sf_sbx_api_vox(s, body, &r->ans); break;
+  case R_BATCH: sf_sbx_api_batch(s, body, key, &r->ans); break;
+  case R_BATCH_STATUS:
+    sf_sbx_api_batch_status(s, MHD_lookup_connection_value(r->conn,
+                            MHD_GET_ARGUMENT_KIND, "batch_id"), &r->ans);
+    break;
   default: sf_sbx_api_credits(s, &r->ans); break;
   }
 }
@@ -526,14 +571,16 @@ static void api_call (Req *r, int route, const char *path, const Json *body,
 */
 static enum MHD_Result serve_api (Req *r, const char *path) {
   const char *msg, *key = NULL;
-  int post = 0, paced = 0, route = route_find(path, &post, &paced);
+  int get = !strcmp(r->method, "GET") || r->head;
+  int post = 0, paced = 0, route = route_find(path, get, &post, &paced);
   Json *body = NULL;
   int64_t delay;
   if (route < 0)
     return send_error(r, 404, "Not Found.");
   if (post ? strcmp(r->method, "POST") != 0
            : strcmp(r->method, "GET") != 0 && !r->head) {
-    r->ans.allow = post ? "POST" : "GET, HEAD";
+    r->ans.allow = route == R_BATCH ? "GET, HEAD, POST"
+                   : post ? "POST" : "GET, HEAD";
     return send_error(r, 405, "Method Not Allowed.");
   }
   if ((msg = auth_check(r, &key)) != NULL)
@@ -564,10 +611,52 @@ static enum MHD_Result serve_api (Req *r, const char *path) {
   return send_later(r, delay);
 }
 
+/* ---- --replay ----------------------------------------------------------- */
+
+/* The sandbox's own audio for a recorded one, rendered like a clip's:
+** the connection sleeps meanwhile and comes back with the hit it has. */
+static enum MHD_Result replay_audio (Req *r) {
+  Sbx *s = r->s;
+  Recipe recipe;
+  Audio *a = NULL;
+  int rc, wav = sf_sbx_replay_is_wav(&r->hit);
+  sf_sbx_replay_recipe(&r->hit, &recipe);
+  if (r->phase == P_AUDIO)            /* woken: ready, or it failed */
+    rc = sf_sbx_audio_acquire(s->audio, r->hit.sha256, wav, &recipe,
+                              sf_sbx_now_ms(), NULL, NULL, NULL, &a) == 1
+         ? 1 : -2;
+  else
+    rc = sf_sbx_audio_acquire(s->audio, r->hit.sha256, wav, &recipe,
+                              sf_sbx_now_ms(), suspend_cb, wake_cb, r, &a);
+  sf_sbx_recipe_free(&recipe);
+  return audio_answer(r, rc, a, wav);
+}
+
+/* Every request of a --replay sandbox: its recorded answer, or 501
+** naming the request the recording does not have. No auth, no faults:
+** the recording already holds the answers the run got. */
+static enum MHD_Result serve_replay (Req *r, const char *url) {
+  char msg[600];
+  if (r->phase == P_AUDIO)
+    return replay_audio(r);
+  if (!sf_sbx_replay_match(r->s->replay, r->method, url, r->body.p,
+                           r->body.len, r->s->base_url, &r->hit, msg,
+                           sizeof(msg)))
+    return send_error(r, 501, msg);
+  if (r->hit.body == NULL)
+    return replay_audio(r);
+  sf_sbx_answer_body(&r->ans, r->hit.status, r->hit.body);
+  snprintf(r->ans.retry_after, sizeof(r->ans.retry_after), "%s",
+           r->hit.retry_after);
+  return send_answer(r);
+}
+
 /* ---- the access handler ------------------------------------------------- */
 
 static enum MHD_Result dispatch (Req *r, const char *url) {
   int get = !strcmp(r->method, "GET") || r->head;
+  if (r->s->replay != NULL)
+    return serve_replay(r, url);
   if (!strncmp(url, "/api/v1/", 8))
     return serve_api(r, url + 7);
   if (!strncmp(url, "/files/", 7) || !strncmp(url, "/stream/", 8) ||
@@ -664,6 +753,7 @@ static void on_completed (void *cls, struct MHD_Connection *conn,
     sf_sbx_log(r->s, "%s %s dropped", r->method, r->url);
   sf_sbx_buf_free(&r->body);
   sf_sbx_answer_free(&r->ans);
+  free(r->hit.body);
   free(r);
   *con_cls = NULL;
 }

@@ -17,6 +17,7 @@ struct State {
   sqlite3 *db;
   sqlite3_stmt *put_task, *put_clip, *put_charge, *put_meta, *put_dl;
   sqlite3_stmt *del_task, *del_clip, *del_dl;   /* retention (retain.c) */
+  sqlite3_stmt *put_record;       /* personas, batches */
   int depth;                      /* nested begin/commit */
   int warned;
 };
@@ -31,7 +32,9 @@ static const char *SCHEMA =
   " body TEXT);"
   "CREATE TABLE IF NOT EXISTS charges (no INTEGER PRIMARY KEY, body TEXT);"
   "CREATE TABLE IF NOT EXISTS downloads (clip_id TEXT PRIMARY KEY,"
-  " n INTEGER);";
+  " n INTEGER);"
+  "CREATE TABLE IF NOT EXISTS records (kind TEXT, id TEXT, no INTEGER,"
+  " body TEXT, PRIMARY KEY (kind, id));";
 
 /* Report a failed write once; the sandbox keeps serving from memory. */
 static void warn (Sbx *s, const char *what) {
@@ -164,6 +167,21 @@ void sf_sbx_state_save_meta (Sbx *s) {
 void sf_sbx_state_save_downloads (Sbx *s, const Clip *c) {
   if (s->state != NULL)
     put(s, s->state->put_dl, c->id, c->downloads, NULL);
+}
+
+void sf_sbx_state_save_record (Sbx *s, const char *kind, const char *id,
+                               const char *json) {
+  sqlite3_stmt *st;
+  if (s->state == NULL)
+    return;
+  st = s->state->put_record;
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st) != SQLITE_DONE)
+    warn(s, "write");
+  sqlite3_reset(st);
 }
 
 /* Delete the row keyed 'k' with a one-parameter statement. */
@@ -339,6 +357,27 @@ static void load_download (Sbx *s, const char *id, long long n,
     c->downloads = n;
 }
 
+/* Each persona or batch row, handed to its owner (persona.c, batch.c),
+** in the order they were made. */
+static void each_record (Sbx *s) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->state->db, "SELECT kind, id, body FROM records "
+                         "ORDER BY no", -1, &st, NULL) != SQLITE_OK)
+    return;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *kind = (const char *)sqlite3_column_text(st, 0);
+    const char *id = (const char *)sqlite3_column_text(st, 1);
+    const char *body = (const char *)sqlite3_column_text(st, 2);
+    Json *j = body ? sf_sbx_json_parse(body, strlen(body), NULL, 0) : NULL;
+    if (kind != NULL && !strcmp(kind, "persona"))
+      sf_sbx_persona_restore(s, id, j);
+    else if (kind != NULL && !strcmp(kind, "batch"))
+      sf_sbx_batch_restore(s, id, j);
+    sf_sbx_json_free(j);
+  }
+  sqlite3_finalize(st);
+}
+
 /* Read everything back. A new file gets the configured credits. */
 static void state_load (Sbx *s) {
   sqlite3_stmt *st;
@@ -359,6 +398,7 @@ static void state_load (Sbx *s) {
   each_row(s, "SELECT id, no, body FROM clips ORDER BY no", load_clip);
   each_row(s, "SELECT id, no, body FROM tasks ORDER BY no", load_task);
   each_row(s, "SELECT clip_id, n, NULL FROM downloads", load_download);
+  each_record(s);
 }
 
 /* Open (creating if needed) and load 'path'. Lock held. */
@@ -383,7 +423,10 @@ State *sf_sbx_state_open (Sbx *s, const char *path, char *err,
       sqlite3_prepare_v2(st->db, "DELETE FROM clips WHERE id = ?1", -1,
                          &st->del_clip, NULL) ||
       sqlite3_prepare_v2(st->db, "DELETE FROM downloads WHERE clip_id = ?1",
-                         -1, &st->del_dl, NULL)) {
+                         -1, &st->del_dl, NULL) ||
+      sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO records VALUES "
+                         "(?1, ?2, (SELECT COUNT(*) FROM records), ?3)", -1,
+                         &st->put_record, NULL)) {
     snprintf(err, errlen, "cannot use state file %s: %s", path,
              st->db ? sqlite3_errmsg(st->db) : "out of memory");
     sf_sbx_state_close(st);
@@ -410,6 +453,7 @@ void sf_sbx_state_close (State *st) {
   sqlite3_finalize(st->del_task);
   sqlite3_finalize(st->del_clip);
   sqlite3_finalize(st->del_dl);
+  sqlite3_finalize(st->put_record);
   sqlite3_close(st->db);
   free(st);
 }

@@ -216,3 +216,90 @@ char *sf_sbx_text_upload_title (const char *url) {
     sf_sbx_buf_add(&b, "Uploaded Audio");
   return sf_sbx_buf_take(&b);
 }
+
+/* ---- upsample-tags ------------------------------------------------------ */
+
+/* What a short tag usually grows into: a style word and the tags that
+** come with it. The related tags are words the synth hears (synth_style.c),
+** so an upsampled prompt also sounds more like what it says. */
+static const struct { const char *keys, *more; } RELATED[] = {
+  { "lo-fi|lofi", "dusty drums, vinyl crackle, mellow, jazzy piano" },
+  { "acoustic|unplugged", "guitar, warm, intimate, folk" },
+  { "synthwave|retrowave|80s|outrun", "synth, driving, retro, dreamy" },
+  { "jazz|swing|bossa", "piano, brass, swung, vintage" },
+  { "rock|grunge|alternative", "guitar, heavy, energetic, powerful" },
+  { "metal", "distorted, heavy, aggressive, fast" },
+  { "edm|house|dance|club", "synth, upbeat, energetic, groovy" },
+  { "techno|trance", "synth, driving, minimal, hypnotic" },
+  { "ambient|atmospheric|drone", "dreamy, ethereal, strings, slow" },
+  { "hiphop|hip hop|rap|boom bap", "dusty drums, groovy, vinyl, bass" },
+  { "trap|drill|phonk", "heavy, dark, bass, aggressive" },
+  { "pop", "catchy, bright, upbeat, synth" },
+  { "folk|country|americana", "acoustic, guitar, warm, storytelling" },
+  { "classical|orchestral|cinematic", "strings, piano, epic, slow" },
+  { "rnb|r&b|soul", "groovy, smooth, piano, emotional" },
+  { "reggae|dub|ska", "groovy, bass, sunny, organ" },
+  { "mellow|chill|calm", "soft, gentle, slow, dreamy" },
+  { "energetic|upbeat|driving", "fast, powerful, bright" },
+  { "sad|melancholic|dark", "emotional, slow, piano, moody" },
+  { "happy|cheerful|sunny", "bright, upbeat, fun" },
+};
+
+/* 1 if 'low' holds any '|'-separated key of 'keys'. */
+static int has_any (const char *low, const char *keys) {
+  char one[32];
+  while (*keys) {
+    size_t n = strcspn(keys, "|");
+    if (n > 0 && n < sizeof(one)) {
+      memcpy(one, keys, n);
+      one[n] = '\0';
+      if (strstr(low, one) != NULL)
+        return 1;
+    }
+    keys += n + (keys[n] == '|');
+  }
+  return 0;
+}
+
+/* Append each tag of 'list' that neither 'low' nor what was added has. */
+static void add_new (Buf *b, char *low, size_t lowcap, const char *list) {
+  while (*list) {
+    size_t n = strcspn(list, ",");
+    char tag[64];
+    size_t k = 0;
+    while (n > 0 && *list == ' ')
+      list++, n--;
+    if (n > 0 && n < sizeof(tag)) {
+      for (k = 0; k < n; k++)
+        tag[k] = (char)tolower((unsigned char)list[k]);
+      tag[n] = '\0';
+      if (strstr(low, tag) == NULL && strlen(low) + n + 3 < lowcap &&
+          b->len + n + 2 < 1000) {
+        sf_sbx_buf_fmt(b, ", %s", tag);
+        strcat(low, ", ");
+        strcat(low, tag);
+      }
+    }
+    list += n + (list[n] == ',');
+  }
+}
+
+char *sf_sbx_text_upsample (const char *tags) {
+  Buf b;
+  char low[2048], asked[1024];    /* what is there now; what was asked */
+  size_t i, len = strlen(tags), matched = 0;
+  if (len >= sizeof(asked))
+    len = sizeof(asked) - 1;
+  for (i = 0; i < len; i++)
+    low[i] = asked[i] = (char)tolower((unsigned char)tags[i]);
+  low[len] = asked[len] = '\0';
+  sf_sbx_buf_init(&b);
+  sf_sbx_buf_add(&b, tags);          /* whole: only matching is capped */
+  for (i = 0; i < NELEM(RELATED); i++)
+    if (has_any(asked, RELATED[i].keys) && matched++ < 3)
+      add_new(&b, low, sizeof(low), RELATED[i].more);
+  if (matched == 0)     /* nothing known: what any prompt gains */
+    add_new(&b, low, sizeof(low), "catchy melody, polished production, "
+            "warm mix");
+  return sf_sbx_buf_take(&b);
+}

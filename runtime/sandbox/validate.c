@@ -9,6 +9,7 @@
 ** is reported on the first, so a test that breaks one field sees that
 ** field's message.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,18 @@ static const TaskType TYPES[] = {
   { "add_vocals", 10, 2, 1, 0 },
 };
 #define NTYPES (sizeof(TYPES) / sizeof(TYPES[0]))
+
+/* The task endpoints beyond /sonic/create (PROTOCOL.md, "The rest of the
+** sonic family"): not task_type values, each has its own path. Uploads
+** add the upload's own 2 credits to the price here. */
+static const TaskType FAMILY[] = {
+  { "upload_extend", 15, 2, 0, 1 },
+  { "upload_cover", 15, 2, 0, 1 },
+  { "mashup", 10, 2, 0, 0 },
+  { "sample", 14, 2, 0, 0 },
+  { "replace_section", 10, 2, 1, 0 },
+};
+#define NFAMILY (sizeof(FAMILY) / sizeof(FAMILY[0]))
 
 static const Model *model_find (const char *name) {
   size_t i;
@@ -98,6 +111,17 @@ static const TaskType *task_type_find (const char *name) {
 }
 
 /* ---- field types ------------------------------------------------------ */
+
+/* The fields only the family endpoints read. */
+enum { FF_STR, FF_BOOL, FF_SECONDS, FF_IDS };
+static const struct { const char *name; int type; } FAMILY_FIELDS[] = {
+  { "url", FF_STR }, { "clip_id", FF_STR }, { "sample_clip_id", FF_STR },
+  { "infill_lyrics", FF_STR }, { "auto_concat", FF_BOOL },
+  { "chop_sample_start_s", FF_SECONDS }, { "chop_sample_end_s", FF_SECONDS },
+  { "infill_start_s", FF_SECONDS }, { "infill_end_s", FF_SECONDS },
+  { "mashup_clip_ids", FF_IDS },
+};
+#define NFAMILY_FIELDS (sizeof(FAMILY_FIELDS) / sizeof(FAMILY_FIELDS[0]))
 
 enum { F_STR, F_BOOL, F_UNIT, F_NONNEG };
 
@@ -355,5 +379,153 @@ int sf_sbx_create_check (const Json *body, const ModelList *models,
              "https URL.");
     return -1;
   }
+  return 0;
+}
+
+/* ---- the endpoints beyond create -------------------------------------- */
+
+static int say (char *msg, size_t msglen, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+/* Write the 400 message; returns -1 for the caller to return. */
+static int say (char *msg, size_t msglen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, msglen, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* A number of seconds >= 0 (JSON number), as centiseconds. */
+static int seconds_field (const Json *body, const char *name, int64_t *cs,
+                          char *msg, size_t msglen) {
+  const Json *v = sf_sbx_json_get(body, name);
+  if (v == NULL || v->t != J_NUM || !(v->n >= 0) || v->n > 86400)
+    return say(msg, msglen, "The '%s' field should be a number of seconds, "
+               "at least 0.", name);
+  *cs = (int64_t)(v->n * 100 + 0.5);
+  return 0;
+}
+
+int sf_sbx_seconds_pair (const Json *body, const char *first,
+                         const char *last, int64_t *a_cs, int64_t *b_cs,
+                         char *msg, size_t msglen) {
+  if (seconds_field(body, first, a_cs, msg, msglen) != 0 ||
+      seconds_field(body, last, b_cs, msg, msglen) != 0)
+    return -1;
+  if (*b_cs <= *a_cs)
+    return say(msg, msglen, "The '%s' field should be greater than '%s'.",
+               last, first);
+  return 0;
+}
+
+/* Types of the family's own fields, when present and not null. */
+static int check_family_types (const Json *body, char *msg, size_t msglen) {
+  static const char *const SHOULD[] = {
+    "should be string", "should be boolean",
+    "should be a number of seconds, at least 0",
+    "should hold exactly 2 clip ids" };
+  static const JType WANT[] = { J_STR, J_BOOL, J_NUM, J_ARR };
+  size_t i;
+  for (i = 0; i < NFAMILY_FIELDS; i++) {
+    const Json *v = sf_sbx_json_get(body, FAMILY_FIELDS[i].name);
+    int t = FAMILY_FIELDS[i].type;
+    if (v != NULL && v->t != J_NULL && v->t != WANT[t])
+      return say(msg, msglen, "The '%s' field %s.", FAMILY_FIELDS[i].name,
+                 SHOULD[t]);
+  }
+  return 0;
+}
+
+/* exactly two non-empty clip id strings */
+static int read_mashup (const Json *body, Create *c, char *msg,
+                        size_t msglen) {
+  const Json *v = sf_sbx_json_get(body, "mashup_clip_ids");
+  int i;
+  if (v == NULL || v->t != J_ARR || v->nkids != 2)
+    goto bad;
+  for (i = 0; i < 2; i++) {
+    if (v->kids[i].t != J_STR || v->kids[i].s[0] == '\0')
+      goto bad;
+    c->mashup[i] = v->kids[i].s;
+  }
+  return 0;
+bad:
+  return say(msg, msglen, "The 'mashup_clip_ids' field should hold exactly "
+             "2 clip ids.");
+}
+
+/* What each endpoint needs besides the generation fields. */
+static int check_family_required (const Json *body, Create *c, char *msg,
+                                  size_t msglen) {
+  const char *n = c->type->name;
+  if (c->type->upload) {
+    if (c->url == NULL)
+      return say(msg, msglen, "The 'url' field is required.");
+    if (!webhook_url_ok(c->url))
+      return say(msg, msglen, "The 'url' field should be an http or https "
+                 "URL.");
+  }
+  if (!strcmp(n, "upload_extend") && !c->has_continue_at)
+    return say(msg, msglen, "The '%s' field should be a number of seconds, "
+               "at least 0.", "continue_at");
+  if (!strcmp(n, "mashup"))
+    return read_mashup(body, c, msg, msglen);
+  if (!strcmp(n, "sample")) {
+    if (c->url == NULL && c->sample_clip_id == NULL)
+      return say(msg, msglen, "The 'url' or 'sample_clip_id' field is "
+                 "required.");
+    if (c->url != NULL && !webhook_url_ok(c->url))
+      return say(msg, msglen, "The 'url' field should be an http or https "
+                 "URL.");
+    return sf_sbx_seconds_pair(body, "chop_sample_start_s",
+                               "chop_sample_end_s", &c->start_cs,
+                               &c->end_cs, msg, msglen);
+  }
+  if (!strcmp(n, "replace_section")) {
+    if (c->clip_id == NULL)
+      return say(msg, msglen, "The 'clip_id' field is required.");
+    return sf_sbx_seconds_pair(body, "infill_start_s", "infill_end_s",
+                               &c->start_cs, &c->end_cs, msg, msglen);
+  }
+  return 0;
+}
+
+int sf_sbx_family_check (const Json *body, const char *kind,
+                         const ModelList *models, Create *c, char *msg,
+                         size_t msglen) {
+  size_t i;
+  const Json *v;
+  memset(c, 0, sizeof(*c));
+  for (i = 0; i < NFAMILY && c->type == NULL; i++)
+    if (!strcmp(FAMILY[i].name, kind))
+      c->type = &FAMILY[i];
+  if (c->type == NULL)             /* a caller's mistake, not the user's */
+    return say(msg, msglen, "Internal Server Error.");
+  if (body == NULL || body->t != J_OBJ)
+    return say(msg, msglen, "The request body should be a JSON object.");
+  if (check_types(body, msg, msglen) != 0 ||
+      check_family_types(body, msg, msglen) != 0)
+    return -1;
+  read_fields(body, c);
+  c->task_type = kind;
+  c->url = str_field(body, "url");
+  c->clip_id = str_field(body, "clip_id");
+  c->sample_clip_id = str_field(body, "sample_clip_id");
+  c->infill_lyrics = str_field(body, "infill_lyrics");
+  c->auto_concat = (v = sf_sbx_json_get(body, "auto_concat")) != NULL &&
+                   v->t == J_BOOL && v->b;
+  if (c->mv != NULL &&
+      (c->model = sf_sbx_model_check(models, c->mv, msg, msglen)) == NULL)
+    return -1;
+  if (c->mv == NULL && strcmp(kind, "replace_section") != 0)
+    return say(msg, msglen, "The 'mv' field is required.");
+  if (check_family_required(body, c, msg, msglen) != 0 ||
+      check_vocal_gender(c, msg, msglen) != 0 ||
+      check_limits(c, msg, msglen) != 0)
+    return -1;
+  if (!webhook_url_ok(c->webhook_url))
+    return say(msg, msglen, "The 'webhook_url' field should be an http or "
+               "https URL.");
   return 0;
 }

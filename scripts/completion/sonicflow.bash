@@ -70,7 +70,7 @@ _sonicflow() {
   if [[ $prev == -* ]]; then
     argname=$(_sonicflow_optarg "$prog" "$cmd" "$prev")
     case $argname in
-      FILE | FILE.html) _sonicflow_files "$cur"; return 0 ;;
+      FILE | FILE.html | FILE.har) _sonicflow_files "$cur"; return 0 ;;
       ?*) return 0 ;;                   # a value (N, URL, ...): no guess
     esac
   fi

@@ -1,20 +1,23 @@
 --[=[ tag_experiment.lua -- one song, many styles, side by side.
 
-What it does: creates one song, then covers its first clip in several sets
-of style tags at the same time (one task per tag set, started with
-sonic.spawn and collected with sonic.all), downloads the original and every
-cover into one folder with names that sort side by side, and prints a table.
+What it does: creates one song, then covers it in several sets of style
+tags at the same time with sonic.experiment (one axis, "style", one cell
+per tag set), downloads the original and every cover, measures each take
+against the original (loudness, tempo, brightness, chroma similarity) and
+prints a table. The folder it leaves:
 
-  OUT/00-original-1.mp3
-  OUT/01-lo-fi-mellow-1.mp3   OUT/01-lo-fi-mellow-2.mp3
-  OUT/02-synthwave-energetic-1.mp3 ...
+  OUT/styles/source/<title>-<clip>.mp3
+  OUT/styles/style=lo-fi-mellow/<title>-<clip>.mp3   (2 clips per cover)
+  OUT/styles/style=synthwave-energetic/...
+  OUT/styles/experiment.json        (sonicflow report --experiment ...)
 
 How to run:
   sonicflow run scripts/examples/tag_experiment.lua [OUT [TAGS...]]
   sonicflow run scripts/examples/tag_experiment.lua styles "jazz" "rock, energetic"
 OUT defaults to "tag_experiment"; each further argument is one tag set
 (default: four contrasting sets). With no MUSICAPI_KEY this runs against the
-built-in sandbox and costs nothing.
+built-in sandbox and costs nothing. Then look and listen:
+  sonicflow report --experiment OUT/styles/experiment.json -o styles.html
 
 What it costs on the real service: 15 credits for the song plus 15 per tag
 set (75 with the default four sets); the covers run at the same time, so it
@@ -30,60 +33,32 @@ if #tag_sets == 0 then
                "orchestral, ambient" }
 end
 
-local function mkdir (dir)
-  local ok = os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-  if not ok then
-    error("cannot create the output folder '" .. dir .. "'", 0)
-  end
-end
+local r = sonic.experiment{
+  axes = { style = tag_sets },
+  base = { gpt_description_prompt =
+             "a simple catchy melody about the first day of spring",
+           title = "First Day of Spring" },
+  name = "styles", dir = out,
+}
 
--- "Lo-Fi, mellow!" -> "lo-fi-mellow"
-local function slug (s)
-  s = s:lower():gsub("[^%w]+", "-"):gsub("^-+", ""):gsub("-+$", "")
-  return s:sub(1, 40) ~= "" and s:sub(1, 40) or "tags"
-end
-
-mkdir(out)
-
-print("creating the song ...")
-local song = sonic.wait(sonic.create{
-  gpt_description_prompt = "a simple catchy melody about the first day of spring",
-  title = "First Day of Spring",
-})
-local source = song[1]
-print(string.format("song: clip %s, %.2f s", source.clip_id, source.duration))
-
--- One task per tag set: cover, wait, download both covers.
-local function try_style (i, tags)
-  local clips = sonic.wait(sonic.cover(source, {
-    tags = tags, title = source.title and (source.title .. " [" .. tags .. "]"),
-  }))
-  local rows = {}
-  for k, clip in ipairs(clips) do
-    local path = string.format("%s/%02d-%s-%d.mp3", out, i, slug(tags), k)
-    rows[k] = { tags = tags, clip = clip,
-                path = sonic.download(clip, path) }
-  end
-  return rows
-end
-
-print(string.format("covering it in %d styles at once ...", #tag_sets))
-local handles = {}
-for i, tags in ipairs(tag_sets) do
-  handles[i] = sonic.spawn(try_style, i, tags)
-end
-local original = sonic.download(source, out .. "/00-original-1.mp3")
-local results = sonic.all(handles)
-
--- The table: one row per file.
-local fmt = "%-3s %-28s %-36s %8s  %s"
+-- The table: one row per file, with what was measured.
+local fmt = "%-28s %-36s %8s %7s %6s  %s"
 print()
-print(string.format(fmt, "#", "tags", "clip", "seconds", "file"))
-print(string.format(fmt, "0", "(original)", source.clip_id,
-                    string.format("%.2f", source.duration), original))
-for i, rows in ipairs(results) do
-  for _, r in ipairs(rows) do
-    print(string.format(fmt, tostring(i), r.tags:sub(1, 28), r.clip.clip_id,
-                        string.format("%.2f", r.clip.duration), r.path))
+print(string.format(fmt, "tags", "clip", "seconds", "LUFS", "BPM", "file"))
+for _, cell in ipairs(r.cells) do
+  if cell.err then
+    print(string.format("%-28s failed: %s", cell.tags:sub(1, 28),
+                        tostring(cell.err)))
+  end
+  for i, clip in ipairs(cell.clips) do
+    local m = cell.measures and cell.measures[i] or {}
+    print(string.format(fmt, cell.tags:sub(1, 28), clip.clip_id,
+                        string.format("%.2f", clip.duration),
+                        m.lufs and string.format("%.1f", m.lufs) or "-",
+                        m.bpm and string.format("%.0f", m.bpm) or "-",
+                        cell.files[i]))
   end
 end
+print()
+print("listen side by side: sonicflow report --experiment " .. r.manifest ..
+      " -o styles.html")

@@ -321,11 +321,14 @@ end
 
 function M.upsample_tags(tags)
   validate.upsample_tags(tags)
-  local data = api("POST", "sonic/upsample-tags", {tags = tags})
+  local data, meta = api("POST", "sonic/upsample-tags", {tags = tags})
   local out = data.upsampled_tags or (type(data.data) == "table" and
                                       data.data.upsampled_tags)
   if type(out) ~= "string" then
     raise(K.server, "the upsample-tags answer has no upsampled_tags")
+  end
+  if not meta.replayed then
+    info("upsample-tags %q -> %q", tags:sub(1, 60), out:sub(1, 120))
   end
   return out
 end
@@ -336,7 +339,9 @@ local function payload(data)
 end
 
 function M.bpm(clip)
-  local d = payload(api("POST", "sonic/bpm", {clip_id = clip_id_of(clip)}))
+  local id = clip_id_of(clip)
+  local data, meta = api("POST", "sonic/bpm", {clip_id = id})
+  local d = payload(data)
   local out = {}
   for _, k in ipairs({"bpm", "max_bpm", "min_bpm"}) do
     local v = tonumber(d[k])
@@ -345,6 +350,7 @@ function M.bpm(clip)
     end
     out[k] = v
   end
+  if not meta.replayed then info("bpm of %s -> %g", short(id), out.bpm) end
   return out
 end
 
@@ -355,8 +361,13 @@ function M.vox(clip, params)
   local body = {clip_id = clip_id_of(clip), vocal_start_s = params.start_s,
                 vocal_end_s = params.end_s}
   validate.vox(body)
-  local d = payload(api("POST", "sonic/vox", body))
+  local data, meta = api("POST", "sonic/vox", body)
+  local d = payload(data)
   d.code, d.message = nil, nil
+  if not meta.replayed then
+    info("vox %gs-%gs of %s -> %s", body.vocal_start_s, body.vocal_end_s,
+         short(body.clip_id), tostring(d.vox_audio_id))
+  end
   return d
 end
 
@@ -601,6 +612,26 @@ local function fresh_url(clip)
   return nil
 end
 
+-- The audio measures of a downloaded file (runtime/analyze; docs/analyze.md):
+-- sonic.analyze(path, {ref = path}). 'path' may be what sonic.download
+-- returned, or a table with a 'path' field. Runs without yielding.
+function M.analyze(file, opts)
+  local path = type(file) == "table" and file.path or file
+  if type(path) ~= "string" or path == "" then
+    raise(K.bad_request, "sonic.analyze: a file path expected")
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    raise(K.bad_request, "sonic.analyze: options table expected")
+  end
+  local ref = opts and opts.ref
+  if ref ~= nil and type(ref) ~= "string" then
+    raise(K.bad_request, "sonic.analyze: ref must be a file path")
+  end
+  local measures, kind, message = core.analyze(path, ref)
+  if not measures then raise(K[kind], message) end
+  return measures
+end
+
 function M.download(x, dest)
   local url, clip = source_of(x)
   dest = dest or "."
@@ -641,6 +672,12 @@ end
 ---------------------------------------------------------------- concurrency
 
 M.spawn = core.spawn
+
+-- Tag experiments (scripts/lib/sonic_experiment.lua, docs/experiments.md).
+function M.experiment(spec) return require("sonic.experiment").run(M, spec) end
+function M.load_picks(path)
+  return require("sonic.experiment").load_picks(path)
+end
 
 function M.sleep(seconds)
   if type(seconds) ~= "number" or seconds < 0 then

@@ -77,7 +77,7 @@ function Handle:done() end
 
 ---@class sonic.CreateParams
 ---@field task_type? "create_music"|"extend_music"|"cover_music"|"concat_music"|"persona_music"|"extend_upload_music"|"cover_upload_music"|"remaster"|"add_instrumental"|"add_vocals"
----@field mv? "sonic-v3-5"|"sonic-v4"|"sonic-v4-5"|"sonic-v4-5-plus"|"sonic-v5"|"sonic-v5-5"
+---@field mv? "sonic-v3-5"|"sonic-v4"|"sonic-v4-5"|"sonic-v4-5-plus"|"sonic-v5"|"sonic-v5-5"|"sonic-v6"|"sonic-v6-wild"|"sonic-v6-mini"|string  a newer name is sent too
 ---@field custom_mode? boolean
 ---@field prompt? string                  lyrics in custom mode
 ---@field gpt_description_prompt? string  at most 400 characters
@@ -150,6 +150,85 @@ function sonic.add_vocals(clip, params) end
 ---@return sonic.Clip
 function sonic.upload(url) end
 
+--- POST /sonic/upload-extend: upload `url` and extend it from
+--- params.continue_at (auto_concat: pair the extension with the song). 15 + 2.
+---@param url string
+---@param params sonic.CreateParams|{continue_at: number, auto_concat?: boolean}
+---@return sonic.TaskRef
+function sonic.upload_extend(url, params) end
+
+--- POST /sonic/upload-cover: upload `url` and cover it. 15 + 2.
+---@param url string
+---@param tags_or_params string|sonic.CreateParams
+---@return sonic.TaskRef
+function sonic.upload_cover(url, tags_or_params) end
+
+--- POST /sonic/persona: keep the voice and style of `clip`. 1 credit.
+---@param clip sonic.Clip|string
+---@param params {name: string, describe?: string, styles?: string}
+---@return string persona_id
+function sonic.persona(clip, params) end
+
+--- create with task_type = "persona_music". 15 credits.
+---@param persona_id string
+---@param params? sonic.CreateParams
+---@return sonic.TaskRef
+function sonic.persona_music(persona_id, params) end
+
+--- POST /sonic/mashup: two takes blending both clips. 10 credits.
+---@param clip_a sonic.Clip|string
+---@param clip_b sonic.Clip|string
+---@param params? sonic.CreateParams
+---@return sonic.TaskRef
+function sonic.mashup(clip_a, clip_b, params) end
+
+--- POST /sonic/sample: a song grown from [start_s, end_s) of a clip or URL.
+--- 14 credits.
+---@param clip_or_url sonic.Clip|string
+---@param params sonic.CreateParams|{start_s: number, end_s: number}
+---@return sonic.TaskRef
+function sonic.sample(clip_or_url, params) end
+
+--- POST /sonic/replace-section: the clip with [start_s, end_s) regenerated.
+--- 10 credits.
+---@param clip sonic.Clip|string
+---@param params {start_s: number, end_s: number, lyrics?: string, prompt?: string, tags?: string, auto_concat?: boolean}
+---@return sonic.TaskRef
+function sonic.replace_section(clip, params) end
+
+--- POST /sonic/upsample-tags: a fuller tag string. 1 credit.
+---@param tags string
+---@return string
+function sonic.upsample_tags(tags) end
+
+--- POST /sonic/bpm: the clip's tempo. 1 credit.
+---@param clip sonic.Clip|string
+---@return {bpm: number, max_bpm: number, min_bpm: number}
+function sonic.bpm(clip) end
+
+--- POST /sonic/vox: the vocals of a window of at most 30 s. 1 credit.
+---@param clip sonic.Clip|string
+---@param params {start_s: number, end_s: number}
+---@return {vox_audio_id: string, audio_url?: string, vocal_start_s?: number, vocal_end_s?: number}
+function sonic.vox(clip, params) end
+
+--- POST /sonic/batch, 10 creates per request (longer lists are split):
+--- one entry per item, a task handle or that item's error. 15 per item.
+---@param list sonic.CreateParams[]
+---@return (sonic.TaskRef|sonic.Error)[]
+function sonic.batch(list) end
+
+--- A tag experiment: covers of `source` for every combination of `axes`
+--- (docs/experiments.md). 15 credits per take.
+---@param spec {source?: sonic.Clip|string, axes: table<string, string[]>, base?: sonic.CreateParams, name?: string, dir?: string, repeats?: integer}
+---@return {source: sonic.Clip, cells: {axes: table<string, string>, key: string, tags: string, clips: sonic.Clip[], files: string[], measures?: table[], err?: sonic.Error}[], manifest: string}
+function sonic.experiment(spec) end
+
+--- The picks.json the report page exports.
+---@param path string
+---@return {experiment: string, picks: table[], best: table[]}
+function sonic.load_picks(path) end
+
 ---A WAV of the clip. 2 credits.
 ---@param clip sonic.Clip|string
 ---@return sonic.Wav
@@ -182,6 +261,29 @@ function sonic.download(what, dest) end
 
 ---@return {credits: integer, extra_credits: integer}
 function sonic.credits() end
+
+---@class sonic.Analysis
+---@field file string
+---@field duration number seconds
+---@field sample_rate integer
+---@field channels integer
+---@field lufs number integrated loudness, LUFS (-math.huge for silence)
+---@field lra number loudness range, LU
+---@field bpm number tempo folded into [70, 180)
+---@field bpm_raw number aubio's estimate before folding
+---@field onsets integer
+---@field onset_rate number onsets per second
+---@field centroid_hz number mean spectral centroid
+---@field chroma number[] 12 pitch classes, C first, unit length
+---@field chroma_similarity? number with ref: time-aligned, 0..1
+---@field chroma_cosine? number with ref: cosine of the mean chromas
+
+---Measure a downloaded audio file (MP3 or WAV PCM 16-bit); does not yield.
+---Raises bad_request (not audio) or io (missing file).
+---@param path string|{path: string}
+---@param opts? {ref?: string}
+---@return sonic.Analysis
+function sonic.analyze(path, opts) end
 
 ---Run fn(...) as a new task.
 ---@param fn fun(...): any

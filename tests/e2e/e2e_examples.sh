@@ -76,18 +76,22 @@ t_cover_extend_stems_budget() {
 # ------------------------------------------------------------------ tag_experiment
 
 t_tag_experiment_default() {
-  local out=$WORK/tags
+  local out=$WORK/tags d
   sf_run "${INPROC[@]}" "$EXAMPLES/tag_experiment.lua" "$out"
   expect_rc 0
-  expect_mp3_dir "$out" "$CLIP_SECONDS"
-  expect_eq "$NFILES" 9 "files (original + 4 tag sets x 2)"
-  for f in 00-original-1 01-lo-fi-mellow-1 01-lo-fi-mellow-2 \
-           02-synthwave-energetic-1 03-jazz-piano-2 04-orchestral-ambient-2; do
-    expect_true "$f.mp3 exists" test -f "$out/$f.mp3"
+  # every folder but the manifest's own file holds playable MP3s only
+  expect_mp3_dir "$out/styles/source" "$CLIP_SECONDS"
+  expect_eq "$NFILES" 1 "original"
+  for d in lo-fi-mellow synthwave-energetic jazz-piano orchestral-ambient; do
+    expect_mp3_dir "$out/styles/style=$d" "$CLIP_SECONDS"
+    expect_eq "$NFILES" 2 "covers in style=$d"
   done
-  expect_grep 'tags' "$OUT" "stdout (table header)"
-  expect_grep '01-lo-fi-mellow-1\.mp3' "$OUT" stdout
-  expect_grep 'synthwave, energetic' "$OUT" stdout
+  expect_eq "$(find "$out" -type f | wc -l)" 10 \
+    "files (original + 4 tag sets x 2 + experiment.json)"
+  expect_true "the manifest" test -s "$out/styles/experiment.json"
+  expect_grep '^tags +clip +seconds +LUFS +BPM +file$' "$OUT" "stdout (table header)"
+  expect_grep '^synthwave, energetic .*styles/style=synthwave-energetic/.*\.mp3$' "$OUT" stdout
+  expect_grep 'report --experiment .*styles/experiment\.json' "$OUT" stdout
 }
 
 t_tag_experiment_custom() {
@@ -95,10 +99,12 @@ t_tag_experiment_custom() {
   sf_run "${INPROC[@]}" "$EXAMPLES/tag_experiment.lua" "$out" "rock" \
     "edm, house"
   expect_rc 0
-  expect_mp3_dir "$out" "$CLIP_SECONDS"
-  expect_eq "$NFILES" 5 "files (original + 2 tag sets x 2)"
-  expect_true "01-rock-1.mp3" test -f "$out/01-rock-1.mp3"
-  expect_true "02-edm-house-2.mp3" test -f "$out/02-edm-house-2.mp3"
+  expect_mp3_dir "$out/styles/style=rock" "$CLIP_SECONDS"
+  expect_eq "$NFILES" 2 "rock"
+  expect_mp3_dir "$out/styles/style=edm-house" "$CLIP_SECONDS"
+  expect_eq "$NFILES" 2 "edm, house"
+  expect_eq "$(find "$out" -type f | wc -l)" 6 \
+    "files (original + 2 tag sets x 2 + experiment.json)"
 }
 
 # ------------------------------------------------------------------ batch_from_file

@@ -240,9 +240,21 @@ static void test_task_types (void) {
            "\"%s\"}", extclip, 1, "concat_music");
   run_type(&s, "{\"task_type\":\"cover_music\",\"continue_clip_id\":\"%s\","
            "\"mv\":\"sonic-v5\",\"tags\":\"jazz\"}", clip, 2, "cover_music");
-  run_type(&s, "{\"task_type\":\"persona_music\",\"persona_id\":\"%s\","
-           "\"custom_mode\":true,\"mv\":\"sonic-v5\",\"prompt\":\"[Verse]\\n"
-           "la la\"}", "persona-123", 2, "persona_music");
+  {                     /* a persona is the account's: make one first */
+    char body[256], pid[64] = "none";
+    SbxResp r;
+    snprintf(body, sizeof(body), "{\"name\":\"Voice\",\"clip_id\":\"%s\"}",
+             clip);
+    sbx_post(&s, SBX_API "/sonic/persona", body, &r);
+    if (SBX_CHECK(r.status == 200 && sbx_jstr(sbx_jfield(r.json,
+                  "persona_id")), "POST /sonic/persona: HTTP %ld", r.status))
+      snprintf(pid, sizeof(pid), "%s", sbx_jstr(sbx_jfield(r.json,
+               "persona_id")));
+    sbx_resp_free(&r);
+    run_type(&s, "{\"task_type\":\"persona_music\",\"persona_id\":\"%s\","
+             "\"custom_mode\":true,\"mv\":\"sonic-v5\",\"prompt\":"
+             "\"[Verse]\\nla la\"}", pid, 2, "persona_music");
+  }
   run_type(&s, "{\"task_type\":\"remaster\",\"continue_clip_id\":\"%s\","
            "\"mv\":\"sonic-v5\"}", clip, 0, "remaster");
   run_type(&s, "{\"task_type\":\"add_instrumental\",\"continue_clip_id\":"

@@ -102,9 +102,8 @@ static void test_prices (SbxServer *s, Tally *t, SbxJson **song) {
     { "/sonic/create", "{\"task_type\":\"add_vocals\",\"continue_clip_id\":"
       "\"%s\",\"mv\":\"sonic-v5\",\"prompt\":\"[Verse]\\nla\"}",
       "add_vocals", 10 },
-    { "/sonic/create", "{\"task_type\":\"persona_music\",\"persona_id\":"
-      "\"p-%.8s\",\"custom_mode\":true,\"mv\":\"sonic-v5\",\"prompt\":\"la\"}",
-      "persona_music", 15 },
+    { "/sonic/persona", "{\"name\":\"Voice\",\"clip_id\":\"%s\"}",
+      "persona", 1 },
     { "/sonic/stems/basic", "{\"clip_id\":\"%s\"}", "stems basic", 15 },
     { "/sonic/stems/full", "{\"clip_id\":\"%s\"}", "stems full", 75 },
     { "/sonic/wav", "{\"clip_id\":\"%s\"}", "wav", 2 },
@@ -121,6 +120,16 @@ static void test_prices (SbxServer *s, Tally *t, SbxJson **song) {
     sbx_json_free(priced(s, t, ops[i].path, b, ops[i].price, ops[i].what));
     free(b);
   }
+  b = clip_body("{\"name\":\"Singer\",\"clip_id\":\"%s\"}", clip);
+  j = priced(s, t, "/sonic/persona", b, 1, "persona");
+  free(b);
+  b = clip_body("{\"task_type\":\"persona_music\",\"persona_id\":\"%s\","
+                "\"custom_mode\":true,\"mv\":\"sonic-v5\",\"prompt\":\"la\"}",
+                sbx_jstr(sbx_jfield(j, "persona_id")) ?
+                sbx_jstr(sbx_jfield(j, "persona_id")) : "none");
+  sbx_json_free(j);
+  sbx_json_free(priced(s, t, "/sonic/create", b, 15, "persona_music"));
+  free(b);
   b = clip_body("{\"task_type\":\"extend_music\",\"continue_clip_id\":\"%s\","
                 "\"continue_at\":1,\"mv\":\"sonic-v5\"}", clip);
   ext = priced_task(s, t, "/sonic/create", b, 15, "extend_music");

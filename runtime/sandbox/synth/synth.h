@@ -19,6 +19,7 @@
 #define SF_SYNTH_RATE 44100      /* output sample rate, Hz */
 #define SF_SYNTH_CHANNELS 2      /* interleaved stereo */
 #define SF_SYNTH_MAX_SEGMENTS 16
+#define SF_SYNTH_MAX_INFILLS 4
 
 /* One stretch of a clip. Strings are borrowed for the duration of a call. */
 typedef struct SfSegment {
@@ -37,9 +38,20 @@ typedef struct SfSegment {
   double seconds;            /* length of this segment */
 } SfSegment;
 
+/* A range of the clip rendered again (replace-section): 'seg' plays
+** from clip time 'at' for seg.seconds, spliced over what the segments
+** put there. Everything outside the range stays sample for sample what
+** it was: the loudness gain is measured before any infill. */
+typedef struct SfInfill {
+  SfSegment seg;
+  double at;                 /* seconds into the clip */
+} SfInfill;
+
 typedef struct SfRecipe {
   SfSegment seg[SF_SYNTH_MAX_SEGMENTS];
   int nseg;
+  SfInfill infill[SF_SYNTH_MAX_INFILLS];   /* applied in order */
+  int ninfill;
   uint32_t stem_mask;        /* 0 = full mix; else the buses to render, a
                                 mask from sf_synth_stem_set */
 } SfRecipe;

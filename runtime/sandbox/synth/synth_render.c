@@ -1004,6 +1004,68 @@ static void recipe_mix (const SfRecipe *r, uint32_t mask, Work *w,
   }
 }
 
+/* ---- infills (replace-section) ------------------------------------------ */
+
+static int ninfill_of (const SfRecipe *r) {
+  return r->ninfill < 0 ? 0 : r->ninfill > SF_SYNTH_MAX_INFILLS
+                                    ? SF_SYNTH_MAX_INFILLS : r->ninfill;
+}
+
+/* Frames [a, b) of the clip that infill k covers, clamped to the clip. */
+static void infill_span (const SfRecipe *r, int k, int64_t total,
+                         int64_t *a, int64_t *b) {
+  const SfInfill *f = &r->infill[k];
+  double at = isfinite(f->at) && f->at > 0 ? f->at : 0;
+  *a = (int64_t)llround(at * FS);
+  *b = *a + (int64_t)llround(seg_seconds(&f->seg) * FS);
+  if (*a > total) *a = total;
+  if (*b > total) *b = total;
+}
+
+/* The longest infill in frames: its buffer is allocated up front. */
+static int64_t infill_max (const SfRecipe *r, int64_t total) {
+  int64_t m = 0, a, b;
+  int k;
+  for (k = 0; k < ninfill_of(r); k++) {
+    infill_span(r, k, total, &a, &b);
+    if (b - a > m)
+      m = b - a;
+  }
+  return m;
+}
+
+/* Render each infill alone into 'tmp' and splice it over its range of
+** 'mix', crossfading inside the range only, so not one frame outside it
+** changes. */
+static void infill_mix (const SfRecipe *r, uint32_t mask, Work *w,
+                        SfIdea *idea, float *mix, int64_t total,
+                        float *tmp) {
+  int k;
+  for (k = 0; k < ninfill_of(r); k++) {
+    SfRecipe one;
+    int64_t a, b, n, i, xf;
+    infill_span(r, k, total, &a, &b);
+    if ((n = b - a) <= 0)
+      continue;
+    memset(&one, 0, sizeof one);
+    one.seg[0] = r->infill[k].seg;
+    one.seg[0].seconds = (double)n / FS;
+    one.nseg = 1;
+    memset(tmp, 0, (size_t)n * 2 * sizeof(float));
+    recipe_mix(&one, mask, w, idea, tmp, n);
+    xf = n / 4 < XFADE_HALF * 2 ? n / 4 : XFADE_HALF * 2;
+    for (i = 0; i < n; i++) {
+      float g = 1.0f, *m = &mix[2 * (a + i)];
+      if (i < xf)
+        g = (float)i / (float)xf;
+      else if (i >= n - xf)
+        g = (float)(n - i) / (float)xf;
+      m[0] = m[0] * (1.0f - g) + tmp[2 * i] * g;
+      m[1] = m[1] * (1.0f - g) + tmp[2 * i + 1] * g;
+    }
+  }
+}
+
 /* ---- loudness ----------------------------------------------------------- */
 
 typedef struct Biquad {
@@ -1123,6 +1185,8 @@ int sf_synth_render (const SfRecipe *r, int16_t **pcm, size_t *frames) {
   uint32_t mask = r->stem_mask ? (r->stem_mask & SF_ALL_BUSES)
                                : SF_ALL_BUSES;
   double lufs, gain, *quarters = NULL;
+  float *tmp = NULL;
+  int64_t tmp_frames = infill_max(r, total);
   int16_t *out;
   *pcm = NULL;
   *frames = 0;
@@ -1134,7 +1198,10 @@ int sf_synth_render (const SfRecipe *r, int16_t **pcm, size_t *frames) {
   ** render runs, nothing can fail and change the audio */
   quarters = calloc((size_t)(total / (SF_SYNTH_RATE / 10) + 8),
                     sizeof *quarters);
-  if (idea == NULL || mix == NULL || quarters == NULL)
+  if (tmp_frames > 0)
+    tmp = malloc((size_t)tmp_frames * 2 * sizeof(float));
+  if (idea == NULL || mix == NULL || quarters == NULL ||
+      (tmp_frames > 0 && tmp == NULL))
     goto fail;
   recipe_mix(r, SF_ALL_BUSES, &w, idea, mix, total);
   lufs = loudness(mix, total, quarters);
@@ -1145,10 +1212,13 @@ int sf_synth_render (const SfRecipe *r, int16_t **pcm, size_t *frames) {
     memset(mix, 0, (size_t)total * 2 * sizeof(float));
     recipe_mix(r, mask, &w, idea, mix, total);
   }
+  if (tmp != NULL)             /* after the gain: see SfInfill */
+    infill_mix(r, mask, &w, idea, mix, total, tmp);
   out = finish(mix, total, gain);
   work_free(&w);
   free(idea);
   free(quarters);
+  free(tmp);
   if (total == 0) {
     free(mix);
     out = malloc(4);  /* a valid, empty buffer the caller can free */
@@ -1166,5 +1236,6 @@ fail:
   free(idea);
   free(mix);
   free(quarters);
+  free(tmp);
   return -1;
 }
