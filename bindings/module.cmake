@@ -39,12 +39,10 @@ target_compile_definitions(sonic_module PRIVATE
 target_link_libraries(sonic_module PRIVATE
   ${SF_CJSON_LIBRARY} PkgConfig::CURL PkgConfig::SQLITE PkgConfig::MHD
   PkgConfig::LAME PkgConfig::JPEG PkgConfig::MPG123 PkgConfig::EBUR128
-  PkgConfig::AUBIO Threads::Threads m)
+  Threads::Threads m)
 # Never unloaded (-z nodelete): lua_close dlcloses the module, and with it
-# the libraries it pulled in. aubio alone brings in ffmpeg, jack and a
-# hundred more, whose constructors keep global allocations and which are
-# not written to be unloaded and loaded again (nor is curl_global_init
-# meant to run twice). Unloaded, those globals read as leaks under
-# LeakSanitizer and a second require in the same process would re-run
-# the constructors; kept loaded, both are as in `sonicflow run`.
+# the libraries it pulled in, which are not written to be unloaded and
+# loaded again (curl_global_init is not meant to run twice). Unloaded,
+# their globals read as leaks under LeakSanitizer; kept loaded, everything
+# is as in `sonicflow run`.
 target_link_options(sonic_module PRIVATE "LINKER:-z,nodelete")

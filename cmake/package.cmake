@@ -33,6 +33,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)       # sonicflow_0.1.0_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION sound)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# dpkg-shlibdeps cannot see libaubio (dlopen'd by `analyze`): named here;
+# shlibdeps appends what it finds to this list
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libaubio5 (>= 0.4.9)")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "lua5.4")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 

@@ -11,9 +11,13 @@
 static SfAnalyzeStatus measure (const char *path, SfAnalysis *out,
                                 SfChromaFrames *chroma, char *err,
                                 size_t errlen) {
+  const SfAubio *aubio = sf_aubio(err, errlen);
   SfAudio a;
-  SfAnalyzeStatus st = sf_audio_decode(path, &a, err, errlen);
+  SfAnalyzeStatus st;
   int i;
+  if (aubio == NULL)
+    return SF_ANALYZE_LIBRARY;
+  st = sf_audio_decode(path, &a, err, errlen);
   if (st != SF_ANALYZE_OK)
     return st;
   out->duration = (double)a.frames / a.rate;
@@ -21,9 +25,9 @@ static SfAnalyzeStatus measure (const char *path, SfAnalysis *out,
   out->channels = a.channels;
   st = sf_measure_loudness(&a, &out->lufs, &out->lra);
   if (st == SF_ANALYZE_OK)
-    st = sf_measure_tempo(&a, &out->bpm_raw, &out->bpm, &out->onsets);
+    st = sf_measure_tempo(aubio, &a, &out->bpm_raw, &out->bpm, &out->onsets);
   if (st == SF_ANALYZE_OK)
-    st = sf_measure_spectrum(&a, &out->centroid_hz, chroma);
+    st = sf_measure_spectrum(aubio, &a, &out->centroid_hz, chroma);
   sf_audio_free(&a);
   if (st != SF_ANALYZE_OK) {
     snprintf(err, errlen, "%s: out of memory", path);

@@ -19,7 +19,8 @@ typedef enum SfAnalyzeStatus {
   SF_ANALYZE_OK = 0,
   SF_ANALYZE_IO = 1,             /* missing or unreadable file */
   SF_ANALYZE_FORMAT = 2,         /* not audio, unsupported or damaged */
-  SF_ANALYZE_MEMORY = 3          /* out of memory */
+  SF_ANALYZE_MEMORY = 3,         /* out of memory */
+  SF_ANALYZE_LIBRARY = 4         /* aubio is not installed */
 } SfAnalyzeStatus;
 
 typedef struct SfAnalysis {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "analyze.h"
+#include "aubio_lazy.h"
 
 /* Decoded audio: interleaved float samples in [-1, 1]. */
 typedef struct SfAudio {
@@ -27,8 +28,8 @@ SfAnalyzeStatus sf_measure_loudness (const SfAudio *a, double *lufs,
                                      double *lra);
 
 /* tempo.c: tempo in BPM (raw and folded) and onset count. */
-SfAnalyzeStatus sf_measure_tempo (const SfAudio *a, double *bpm_raw,
-                                  double *bpm, int *onsets);
+SfAnalyzeStatus sf_measure_tempo (const SfAubio *A, const SfAudio *a,
+                                  double *bpm_raw, double *bpm, int *onsets);
 
 /* The chroma of each analysis frame, unit length (or all zero when the
 ** frame is silent), and their mean. */
@@ -39,8 +40,8 @@ typedef struct SfChromaFrames {
 } SfChromaFrames;
 
 /* spectrum.c: mean spectral centroid and the chroma frames. */
-SfAnalyzeStatus sf_measure_spectrum (const SfAudio *a, double *centroid_hz,
-                                     SfChromaFrames *chroma);
+SfAnalyzeStatus sf_measure_spectrum (const SfAubio *A, const SfAudio *a,
+                                     double *centroid_hz, SfChromaFrames *chroma);
 void sf_chroma_free (SfChromaFrames *c);
 
 /* similarity.c: cosine of the means, and the mean frame cosine along

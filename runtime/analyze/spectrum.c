@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <aubio/aubio.h>
+#include "aubio_lazy.h"
 #include "analyze_internal.h"
 
 #define SF_SPECTRUM_WIN 8192
@@ -75,11 +75,11 @@ static int measure_frame (const cvec_t *spec, const int *pc, int rate,
   return 1;
 }
 
-SfAnalyzeStatus sf_measure_spectrum (const SfAudio *a, double *centroid_hz,
-                                     SfChromaFrames *out) {
-  aubio_pvoc_t *pv = new_aubio_pvoc(SF_SPECTRUM_WIN, SF_SPECTRUM_HOP);
-  fvec_t *in = new_fvec(SF_SPECTRUM_HOP);
-  cvec_t *spec = new_cvec(SF_SPECTRUM_WIN);
+SfAnalyzeStatus sf_measure_spectrum (const SfAubio *A, const SfAudio *a,
+                                     double *centroid_hz, SfChromaFrames *out) {
+  aubio_pvoc_t *pv = A->new_pvoc(SF_SPECTRUM_WIN, SF_SPECTRUM_HOP);
+  fvec_t *in = A->new_fvec(SF_SPECTRUM_HOP);
+  cvec_t *spec = A->new_cvec(SF_SPECTRUM_WIN);
   int *pc = pitch_class_map(SF_SPECTRUM_WIN / 2 + 1, a->rate);
   size_t nframes = (a->frames + SF_SPECTRUM_HOP - 1) / SF_SPECTRUM_HOP;
   size_t pos, i, sounding = 0;
@@ -96,7 +96,7 @@ SfAnalyzeStatus sf_measure_spectrum (const SfAudio *a, double *centroid_hz,
     float *chroma = out->frames + out->n * SF_CHROMA_BINS;
     for (i = 0; i < SF_SPECTRUM_HOP; i++)
       in->data[i] = pos + i < a->frames ? a->mono[pos + i] : 0;
-    aubio_pvoc_do(pv, in, spec);
+    A->pvoc_do(pv, in, spec);
     if (measure_frame(spec, pc, a->rate, &centroid_sum, chroma)) {
       sounding++;
       for (b = 0; b < SF_CHROMA_BINS; b++)
@@ -108,9 +108,9 @@ SfAnalyzeStatus sf_measure_spectrum (const SfAudio *a, double *centroid_hz,
   *centroid_hz = sounding ? centroid_sum / sounding : 0;
   st = SF_ANALYZE_OK;
 done:
-  if (pv) del_aubio_pvoc(pv);
-  if (in) del_fvec(in);
-  if (spec) del_cvec(spec);
+  if (pv) A->del_pvoc(pv);
+  if (in) A->del_fvec(in);
+  if (spec) A->del_cvec(spec);
   free(pc);
   if (st != SF_ANALYZE_OK)
     sf_chroma_free(out);

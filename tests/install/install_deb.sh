@@ -58,6 +58,16 @@ for elf in "$build/sonicflow" "$build/sonic.so"; do
   done
 done
 
+# the library opened with dlopen (aubio, for `analyze`) is in no NEEDED
+# list, so dpkg-shlibdeps cannot find it: its package must be named
+if readelf -d "$build/sonicflow" | grep -q 'NEEDED.*libaubio'; then
+  fail "sonicflow links libaubio: every start would load its ~140 libraries"
+fi
+aubio_pkg=$(owner "$(ldconfig -p | awk '$1 == "libaubio.so.5" { print $NF; exit }')")
+[[ -n $aubio_pkg ]] || fail "libaubio.so.5 belongs to no package"
+grep -Eq "(^|, )$aubio_pkg( |,|$)" <<<"$depends" ||
+  fail "analyze opens libaubio.so.5 (package $aubio_pkg), not in Depends"
+
 # --- layout -------------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '{ print $6 }' > "$SF_TMP/files"
 for f in ./usr/bin/sonicflow ".$cmod/sonic.so" \
@@ -93,6 +103,10 @@ run_installed () {
     "$examples/cover_extend_stems.lua" out > "$SF_TMP/run.out" 2>&1 || rc=$?
   ((rc == 0)) || { cat "$SF_TMP/run.out"; fail "$bin run: rc $rc"; }
   (($(count_mp3 "$SF_TMP/work/out") >= 3)) || fail "$bin run: too few MP3s"
+  # analyze opens aubio with dlopen: a missing Depends fails here
+  clean "$bin" analyze --json "$(find "$SF_TMP/work/out" -name '*.mp3' | head -1)" \
+    > "$SF_TMP/analyze.out" 2>&1 || { cat "$SF_TMP/analyze.out"; fail "$bin analyze"; }
+  expect_grep '"bpm"' "$SF_TMP/analyze.out" "analyze of a downloaded clip"
   if command -v lua5.4 > /dev/null; then
     clean ${cpath:+"LUA_CPATH_5_4=$cpath"} "SONICFLOW_SANDBOX_ARGS=$sandbox" \
       lua5.4 "$examples/cookbook/plain_lua.lua" mod > "$SF_TMP/mod.out" 2>&1 ||
