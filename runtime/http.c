@@ -33,6 +33,8 @@ int sf_http_init (SfHttp *h, int max_inflight) {
 }
 
 void sf_http_free (SfHttp *h) {
+  while (h->nspare > 0)
+    curl_easy_cleanup(h->spare[--h->nspare]);
   if (h->multi != NULL)
     curl_multi_cleanup(h->multi);   /* may still unwatch sockets: first */
   sf_http_sockets_free(h);
@@ -238,9 +240,27 @@ int sf_request_prepare (SfRequest *r, SfHttp *h, const char *method,
   return sf_request_add_header(r, "Expect:");
 }
 
+/* A libcurl handle: a spare one (reset when it was given back), or new. */
+static CURL *easy_take (SfHttp *h) {
+  return h->nspare > 0 ? h->spare[--h->nspare] : curl_easy_init();
+}
+
+/* Keep a finished handle for a later transfer, reset so that no option,
+** header list or private pointer of its request survives (libcurl frees
+** its receive buffer at the end of each transfer anyway), or clean it up
+** when enough are kept. */
+static void easy_give_back (SfHttp *h, CURL *e) {
+  if (h->nspare < SF_HTTP_SPARE) {
+    curl_easy_reset(e);
+    h->spare[h->nspare++] = e;
+  } else {
+    curl_easy_cleanup(e);
+  }
+}
+
 /* Make the libcurl handle of 'r' with every option. 0 or -1. */
 static int request_make_easy (SfRequest *r) {
-  CURL *e = curl_easy_init();
+  CURL *e = easy_take(r->http);
   if (e == NULL)
     return -1;
   r->easy = e;
@@ -262,7 +282,9 @@ static int request_make_easy (SfRequest *r) {
   if (r->max_download > 0)   /* refused early when the length is known */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
                      (curl_off_t)r->max_download);
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  /* no TCP keep-alive probes: every transfer has a total or a low-speed
+  ** timeout that finds a dead peer sooner, and the probes cost three
+  ** setsockopt calls per connection (a quarter of a short call's syscalls) */
   if (strcmp(r->method, "HEAD") == 0)
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   else if (strcmp(r->method, "GET") != 0)
@@ -321,11 +343,12 @@ static void request_start (SfRequest *r) {
   if (r->download_fd >= 0)     /* big files: fewer, larger writes */
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
   if (r->fresh) {
-    /* A paid call must never be resent: libcurl silently retries a POST
-    ** on a reused connection that turns out dead. A new connection, closed
-    ** afterwards, leaves it no reused connection to retry on. */
+    /* A paid call must never be resent: libcurl silently retries a
+    ** request only on a reused connection that turns out dead, and a new
+    ** connection is not a reused one. Once answered, the connection joins
+    ** the pool: polls and downloads may reuse it (they may be resent), and
+    ** the next paid call takes a new one again. */
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
   }
   r->started = sf_now();
   if (h->har != NULL) {
@@ -444,7 +467,7 @@ void sf_request_release (SfRequest *r) {
   }
   r->state = SF_REQ_IDLE;
   if (r->easy != NULL) {
-    curl_easy_cleanup(r->easy);
+    easy_give_back(h, r->easy);
     r->easy = NULL;
   }
   curl_slist_free_all(r->headers);

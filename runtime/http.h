@@ -23,6 +23,8 @@
 
 typedef struct SfRequest SfRequest;
 
+#define SF_HTTP_SPARE 64         /* spare libcurl handles kept */
+
 typedef struct SfHttp {
   CURLM *multi;
   int inflight;              /* transfers added to 'multi' */
@@ -39,6 +41,10 @@ typedef struct SfHttp {
   int wake_fd;               /* also watched: the loop's wake pipe */
   uint64_t curl_due_ms;      /* libcurl's next deadline; UINT64_MAX none */
   struct SfHar *har;         /* --har: every exchange is recorded (har.h) */
+  /* finished libcurl handles, reset, kept for the next transfers: a new
+  ** handle costs an init (~5 KB of allocations) and a cleanup */
+  CURL *spare[SF_HTTP_SPARE];
+  int nspare;
 } SfHttp;
 
 /* How a failed transfer ended, as far as the caller's retry rules care. */
@@ -72,7 +78,8 @@ struct SfRequest {
   SfReqState state;
   /* options, set before sf_http_submit */
   int with_auth;             /* send the key (API calls only) */
-  int fresh;                 /* new connection, closed after: paid calls */
+  int fresh;                 /* a new connection, never a reused one:
+                                paid calls */
   long connect_timeout_ms, total_timeout_ms;
   long low_speed_bytes, low_speed_secs;  /* abort transfers slower */
   int download_fd;           /* >= 0: a 2xx body is written here */

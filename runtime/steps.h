@@ -7,9 +7,9 @@
 ** its identity as a journal step. The policy is all here:
 **   - a paid call is checked against the run's budget, recorded in the
 **     journal as "sending" (the intent) and held until the loop has
-**     committed that record; only then is it sent, always on a fresh
-**     connection that is closed afterwards (libcurl silently resends a
-**     POST on a reused connection that turns out dead);
+**     committed that record; only then is it sent, always on a new
+**     connection, never a reused one (libcurl silently resends a POST on
+**     a reused connection that turns out dead);
 **   - its answer is journaled ("answered", "refused" or "unknown") before
 **     the caller sees it;
 **   - on a resumed run an answered step is replayed from the journal,
