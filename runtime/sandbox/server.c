@@ -14,7 +14,9 @@
 */
 #include <ctype.h>
 #include <microhttpd.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -740,17 +742,27 @@ static void on_completed (void *cls, struct MHD_Connection *conn,
                           void **con_cls,
                           enum MHD_RequestTerminationCode toe) {
   Req *r = (Req *)*con_cls;
+  const union MHD_ConnectionInfo *ci;
+  int port = 0;
   (void)cls;
-  (void)conn;
   if (r == NULL)
     return;
+  /* the client's port names its connection: which requests shared one
+  ** (a paid call must arrive on a new one) can be read from the log */
+  ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci != NULL && ci->client_addr != NULL &&
+      ci->client_addr->sa_family == AF_INET)
+    port = ntohs(((const struct sockaddr_in *)ci->client_addr)->sin_port);
+  else if (ci != NULL && ci->client_addr != NULL &&
+           ci->client_addr->sa_family == AF_INET6)
+    port = ntohs(((const struct sockaddr_in6 *)ci->client_addr)->sin6_port);
   if (r->status)
-    sf_sbx_log(r->s, "%s %s %d %lldms%s", r->method, r->url, r->status,
-               (long long)(sf_sbx_now_ms() - r->t0),
+    sf_sbx_log(r->s, "%s %s %d %lldms port %d%s", r->method, r->url,
+               r->status, (long long)(sf_sbx_now_ms() - r->t0), port,
                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
                                                           : " (cut short)");
   else
-    sf_sbx_log(r->s, "%s %s dropped", r->method, r->url);
+    sf_sbx_log(r->s, "%s %s dropped port %d", r->method, r->url, port);
   sf_sbx_buf_free(&r->body);
   sf_sbx_answer_free(&r->ans);
   free(r->hit.body);
