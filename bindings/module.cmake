@@ -21,6 +21,7 @@ endif()
 add_library(sonic_module MODULE
   ${SF_CORE_SOURCES}
   runtime/sha256.c
+  runtime/buf.c
   ${SF_BINDING_SOURCES}
   ${SF_EMBED_C}
   ${SF_SANDBOX_SOURCES}

@@ -59,3 +59,15 @@ int sf_buf_append_json_string (SfBuf *b, const char *s, size_t n) {
   return rc || sf_buf_append(b, s + n - run, run) || sf_buf_append(b, "\"", 1)
          ? -1 : 0;
 }
+
+void sf_json_print_string (FILE *f, const char *s) {
+  SfBuf b;
+  if (s == NULL)
+    s = "";
+  sf_buf_init(&b, 0);
+  if (sf_buf_append_json_string(&b, s, strlen(s)) == 0)
+    fputs(b.data, f);
+  else
+    fputs("null", f);            /* out of memory: still valid JSON */
+  sf_buf_free(&b);
+}

@@ -5,6 +5,7 @@
 #define SF_BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct SfBuf {
   char *data;          /* NUL-terminated when non-NULL */
@@ -22,5 +23,8 @@ void sf_buf_reset (SfBuf *b);
 ** journal's step identities hash this form, so it never changes). */
 int sf_buf_append_json_string (SfBuf *b, const char *s, size_t n);
 void sf_buf_free (SfBuf *b);
+/* Print 's' to 'f' as a JSON string (the escaping above; NULL as ""):
+** the JSON listings of `runs` and `analyze`. */
+void sf_json_print_string (FILE *f, const char *s);
 
 #endif

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include "buf.h"
 #include "journal.h"
 
 /* The statements, by name; 'sql' below holds their text. */
@@ -664,21 +665,6 @@ int sf_journal_webhook_put (SfJournal *j, const char *run, const char *id,
 
 /* ----------------------------------------------------------- the listing */
 
-/* Write 's' as a JSON string. */
-static void json_string (const char *s) {
-  putchar('"');
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      printf("\\%c", c);
-    else if (c < 0x20)
-      printf("\\u%04x", c);
-    else
-      putchar(c);
-  }
-  putchar('"');
-}
-
 int sf_journal_print_runs (SfJournal *j, int json) {
   sqlite3_stmt *st = prep(j, S_RUNS_LIST, "iii", (long long)SF_STEP_ANSWERED,
                           (long long)SF_STEP_INTENT,
@@ -700,17 +686,17 @@ int sf_journal_print_runs (SfJournal *j, int json) {
       c[k] = text_col(st, k);
     if (json) {
       printf(n ? ",\n {" : "\n {");
-      printf("\"id\":"); json_string(c[0]);
-      printf(",\"script\":"); json_string(c[1]);
-      printf(",\"status\":"); json_string(c[2]);
+      printf("\"id\":"); sf_json_print_string(stdout, c[0]);
+      printf(",\"script\":"); sf_json_print_string(stdout, c[1]);
+      printf(",\"status\":"); sf_json_print_string(stdout, c[2]);
       printf(",\"tasks\":%lld", (long long)sqlite3_column_int64(st, 5));
       printf(",\"credits_spent\":%lld", (long long)sqlite3_column_int64(st, 6));
       printf(",\"credits_unknown\":%lld",
              (long long)sqlite3_column_int64(st, 7));
       printf(",\"attempts\":%lld", (long long)sqlite3_column_int64(st, 8));
-      printf(",\"started_at\":"); json_string(c[3]);
+      printf(",\"started_at\":"); sf_json_print_string(stdout, c[3]);
       printf(",\"finished_at\":");
-      if (c[4]) json_string(c[4]); else printf("null");
+      if (c[4]) sf_json_print_string(stdout, c[4]); else printf("null");
       printf("}");
     } else {
       printf("%-22s %-12s %5lld %7lld %8lld  %-20s %-20s %s\n", c[0], c[2],

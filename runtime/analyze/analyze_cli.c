@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "analyze.h"
+#include "buf.h"
 
 static const char analyze_help[] =
   "usage: sonicflow analyze [--ref FILE] [--json] FILE...\n"
@@ -28,21 +29,6 @@ static const char analyze_help[] =
   "exit codes: 0 every file measured, 1 some file failed (its row says\n"
   "why), 2 usage error or unreadable --ref.\n";
 
-/* Print 's' as a JSON string. */
-static void json_string (const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      printf("\\%c", c);
-    else if (c < 0x20)
-      printf("\\u%04x", c);
-    else
-      putchar(c);
-  }
-  putchar('"');
-}
-
 /* A JSON number, or null for what JSON cannot hold (silence's -inf). */
 static void json_number (const char *name, double v, int digits) {
   printf(", \"%s\": ", name);
@@ -56,10 +42,10 @@ static void print_json (const char *path, const SfAnalysis *a,
                         const char *err, int first) {
   int i;
   printf("%s\n  {\"file\": ", first ? "" : ",");
-  json_string(path);
+  sf_json_print_string(stdout, path);
   if (err != NULL) {
     printf(", \"error\": ");
-    json_string(err);
+    sf_json_print_string(stdout, err);
     printf("}");
     return;
   }

@@ -40,18 +40,26 @@ void sf_sbx_buf_add (Buf *b, const char *s) {
   sf_sbx_buf_addn(b, s, strlen(s));
 }
 
+/* Most formatted pieces are a number or a short field: formatted once into
+** the buffer's spare room when they fit, a second time only when not
+** (vsnprintf is most of a poll answer's cost otherwise). */
 void sf_sbx_buf_fmt (Buf *b, const char *fmt, ...) {
   va_list ap;
   int n;
+  buf_reserve(b, 64);
   va_start(ap, fmt);
-  n = vsnprintf(NULL, 0, fmt, ap);
+  n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
   va_end(ap);
-  if (n <= 0)
+  if (n <= 0) {
+    b->p[b->len] = '\0';
     return;
-  buf_reserve(b, (size_t)n);
-  va_start(ap, fmt);
-  vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
+  }
+  if ((size_t)n >= b->cap - b->len) {     /* did not fit: grow, again */
+    buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
   b->len += (size_t)n;
 }
 
@@ -65,17 +73,21 @@ void sf_sbx_buf_str (Buf *b, const char *s) {
   }
   sf_sbx_buf_addn(b, "\"", 1);
   for (; *p; p++) {
+    const unsigned char *run = p;     /* bytes that need no escape: at once */
+    while (*p >= 0x20 && *p != '"' && *p != '\\')
+      p++;
+    if (p > run)
+      sf_sbx_buf_addn(b, run, (size_t)(p - run));
+    if (*p == '\0')
+      break;
     switch (*p) {
     case '"': sf_sbx_buf_add(b, "\\\""); break;
     case '\\': sf_sbx_buf_add(b, "\\\\"); break;
     case '\n': sf_sbx_buf_add(b, "\\n"); break;
     case '\r': sf_sbx_buf_add(b, "\\r"); break;
     case '\t': sf_sbx_buf_add(b, "\\t"); break;
-    default:
-      if (*p < 0x20)
-        sf_sbx_buf_fmt(b, "\\u%04x", *p);
-      else
-        sf_sbx_buf_addn(b, p, 1);
+    default:                          /* the other control characters */
+      sf_sbx_buf_fmt(b, "\\u%04x", *p);
     }
   }
   sf_sbx_buf_addn(b, "\"", 1);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# e2e_bench_drivers.sh SONICFLOW -- bench/run's drivers on small inputs
+# (BENCH_FLOOR, BENCH_CAPACITY, BENCH_STORE: their paths). What each is
+# relied on for: the floor and many.lua complete N workflows and leave N
+# files; capacity holds N connections and has every one answered; the
+# task store stops at --retain-tasks and finds every recent task. No
+# timings are checked: those belong to bench/run.
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
+BENCH=$ROOT/bench
+
+start_sandbox SB --speed 100000 --clip-seconds 1 --quiet --rate-limit 0 \
+  --credits 1000000
+
+count_mp3() { find "$1" -name '*.mp3' -size +1k | wc -l; }
+
+t_floor() {
+  local out=$WORK/floor-out
+  mkdir -p "$out"
+  OUT=$WORK/floor.out ERR=$WORK/floor.err
+  RC=0; "$BENCH_FLOOR" "$SB" 20 20 0.05 "$out" >"$OUT" 2>"$ERR" || RC=$?
+  expect_rc 0
+  expect_grep '^ok 20' "$OUT"
+  expect_eq "$(count_mp3 "$out")" 20 "clips the floor downloaded"
+  # the fresh-create shape compared against in docs/performance.md
+  rm -rf "$out"; mkdir -p "$out"
+  RC=0; FLOOR_FRESH_POST=1 "$BENCH_FLOOR" "$SB" 10 10 0.05 "$out" >"$OUT" 2>"$ERR" || RC=$?
+  expect_rc 0
+  expect_eq "$(count_mp3 "$out")" 10 "clips (fresh creates)"
+}
+
+t_many_lua() {
+  mkdir -p "$WORK/many-out"
+  sf_run run --no-journal -q --base-url "$SB" "$BENCH/many.lua" 20 20 0.05 \
+    "$WORK/many-out"
+  expect_rc 0
+  expect_grep '^ok 20$' "$OUT"
+  expect_eq "$(count_mp3 "$WORK/many-out")" 20 "clips many.lua downloaded"
+}
+
+t_capacity() {
+  OUT=$WORK/cap.out ERR=$WORK/cap.err
+  RC=0; "$BENCH_CAPACITY" 127.0.0.1 "${SB##*:}" 200 20 >"$OUT" 2>"$ERR" || RC=$?
+  expect_rc 0
+  expect_grep '^n=200 connected=200 connect_errors=0 answered=200 unanswered=0 ' "$OUT"
+}
+
+t_store() {
+  OUT=$WORK/store.out ERR=$WORK/store.err
+  RC=0; "$BENCH_STORE" 3000 1000 1000 3000 >"$OUT" 2>"$ERR" || RC=$?
+  expect_rc 0
+  expect_lines 2 "$OUT" "store checkpoints"
+  expect_grep '^tasks=1000 stored=1000 lookup_us=[0-9.]+ find_ns=[0-9]+ rss_mb=' "$OUT"
+  # past the retention the store holds the newest 1,000, no more
+  expect_grep '^tasks=3000 stored=1000 ' "$OUT"
+  RC=0; "$BENCH_STORE" 2000 0 2000 >"$OUT" 2>"$ERR" || RC=$?
+  expect_rc 0
+  expect_grep '^tasks=2000 stored=2000 ' "$OUT"
+}
+
+run_case "the floor completes its workflows" t_floor
+run_case "many.lua completes its workflows" t_many_lua
+run_case "capacity: every connection answered" t_capacity
+run_case "store: retention bounds what is stored" t_store
+summary
