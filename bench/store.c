@@ -16,8 +16,10 @@
 **            100000 1000000, those <= TASKS)
 ** prints one line per checkpoint:
 **   tasks=N stored=S lookup_us=L find_ns=F rss_mb=R
-** L is the fastest of 9 batches (after one to warm up; the fastest,
-** because on a shared machine the others measure the neighbours) of
+** L is the fastest of 31 batches (after one to warm up; the fastest,
+** because on a shared machine the others measure the neighbours; 5 ms
+** apart, so that a neighbour's burst of a few hundred ms cannot hold
+** every batch of a checkpoint) of
 ** 2,000 polls
 ** (GET /sonic/task/{id}, the handler: lookup and JSON) of the 1,000
 ** newest tasks; F the same for the store's hash lookup alone, 200,000 per
@@ -32,7 +34,8 @@
 
 #define RING 1000                 /* the newest ids: what clients poll */
 #define BATCH 2000
-#define BATCHES 9
+#define BATCHES 31
+#define PAUSE_US 5000            /* between batches */
 #define FIND_BATCH 200000
 
 static double now_us (void) {
@@ -100,6 +103,7 @@ static double lookup_us (Sbx *s, char ring[][SBX_ID_LEN], long have) {
     }
     if (b >= 0)
       t[b] = (now_us() - t0) / BATCH;
+    usleep(PAUSE_US);
   }
   qsort(t, BATCHES, sizeof(double), cmp_double);
   return t[0];
