@@ -74,6 +74,7 @@ static double find_ns (Sbx *s, char ring[][SBX_ID_LEN], long have) {
     pthread_mutex_unlock(&s->lock);
     if (b >= 0)
       t[b] = (now_us() - t0) * 1000.0 / FIND_BATCH;
+    usleep(PAUSE_US);
   }
   if (hits != (long)(BATCHES + 1) * FIND_BATCH) {
     fprintf(stderr, "store: a recent task was not found\n");

@@ -14,17 +14,23 @@ start_sandbox SB --speed 100000 --clip-seconds 1 --quiet --rate-limit 0 \
 
 count_mp3() { find "$1" -name '*.mp3' -size +1k | wc -l; }
 
+# run_driver NAME CMD...: run a driver; sets OUT, ERR (NAME.out/.err), RC
+run_driver() {
+  OUT=$WORK/$1.out ERR=$WORK/$1.err RC=0
+  shift
+  "$@" >"$OUT" 2>"$ERR" || RC=$?
+}
+
 t_floor() {
   local out=$WORK/floor-out
   mkdir -p "$out"
-  OUT=$WORK/floor.out ERR=$WORK/floor.err
-  RC=0; "$BENCH_FLOOR" "$SB" 20 20 0.05 "$out" >"$OUT" 2>"$ERR" || RC=$?
+  run_driver floor "$BENCH_FLOOR" "$SB" 20 20 0.05 "$out"
   expect_rc 0
   expect_grep '^ok 20' "$OUT"
   expect_eq "$(count_mp3 "$out")" 20 "clips the floor downloaded"
   # the fresh-create shape compared against in docs/performance.md
   rm -rf "$out"; mkdir -p "$out"
-  RC=0; FLOOR_FRESH_POST=1 "$BENCH_FLOOR" "$SB" 10 10 0.05 "$out" >"$OUT" 2>"$ERR" || RC=$?
+  run_driver floor-fresh env FLOOR_FRESH_POST=1 "$BENCH_FLOOR" "$SB" 10 10 0.05 "$out"
   expect_rc 0
   expect_eq "$(count_mp3 "$out")" 10 "clips (fresh creates)"
 }
@@ -39,21 +45,19 @@ t_many_lua() {
 }
 
 t_capacity() {
-  OUT=$WORK/cap.out ERR=$WORK/cap.err
-  RC=0; "$BENCH_CAPACITY" 127.0.0.1 "${SB##*:}" 200 20 >"$OUT" 2>"$ERR" || RC=$?
+  run_driver capacity "$BENCH_CAPACITY" 127.0.0.1 "${SB##*:}" 200 20
   expect_rc 0
   expect_grep '^n=200 connected=200 connect_errors=0 answered=200 unanswered=0 ' "$OUT"
 }
 
 t_store() {
-  OUT=$WORK/store.out ERR=$WORK/store.err
-  RC=0; "$BENCH_STORE" 3000 1000 1000 3000 >"$OUT" 2>"$ERR" || RC=$?
+  run_driver store "$BENCH_STORE" 3000 1000 1000 3000
   expect_rc 0
   expect_lines 2 "$OUT" "store checkpoints"
   expect_grep '^tasks=1000 stored=1000 lookup_us=[0-9.]+ find_ns=[0-9]+ rss_mb=' "$OUT"
   # past the retention the store holds the newest 1,000, no more
   expect_grep '^tasks=3000 stored=1000 ' "$OUT"
-  RC=0; "$BENCH_STORE" 2000 0 2000 >"$OUT" 2>"$ERR" || RC=$?
+  run_driver store-all "$BENCH_STORE" 2000 0 2000
   expect_rc 0
   expect_grep '^tasks=2000 stored=2000 ' "$OUT"
 }
