@@ -17,7 +17,7 @@
 ** prints one line per checkpoint:
 **   tasks=N stored=S lookup_us=L find_ns=F rss_mb=R
 ** L is the fastest of 31 batches (after one to warm up; the fastest,
-** because on a shared machine the others measure the neighbours; 5 ms
+** because on a shared machine the others measure the neighbours; 20 ms
 ** apart, so that a neighbour's burst of a few hundred ms cannot hold
 ** every batch of a checkpoint) of
 ** 2,000 polls
@@ -35,7 +35,7 @@
 #define RING 1000                 /* the newest ids: what clients poll */
 #define BATCH 2000
 #define BATCHES 31
-#define PAUSE_US 5000            /* between batches */
+#define PAUSE_US 20000           /* between batches */
 #define FIND_BATCH 200000
 
 static double now_us (void) {

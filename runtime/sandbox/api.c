@@ -121,6 +121,7 @@ void sf_sbx_api_stems (Sbx *s, const Json *body, int full, Answer *a) {
   sf_sbx_state_begin(s);
   t = sf_sbx_task_new(s, kind, n);
   stems_build(s, t, src, defs, n);
+  sf_sbx_task_pack(s, t);
   sf_sbx_task_schedule(s, t);
   sf_sbx_ledger_charge(s, kind, t->id, NULL, price, &t->charge);
   sf_sbx_task_track(s, t);

@@ -281,6 +281,7 @@ static void build (Job *j) {
 void sf_sbx_job_accept (Job *j, const char *key) {
   Sbx *s = j->s;
   Task *t = j->t;
+  sf_sbx_task_pack(s, t);
   sf_sbx_task_schedule(s, t);
   sf_sbx_ledger_charge(s, t->kind, t->id, NULL, j->c->type->price,
                        &t->charge);

@@ -98,8 +98,8 @@ void sf_sandbox_stop (SfSandbox *s) {
   sf_sbx_audio_stop(s->audio);
   sf_sbx_state_close(s->state);
   sf_sbx_replay_free(s->replay);
+  sf_sbx_map_free(&s->clips, sf_sbx_clip_free);  /* before their tasks */
   sf_sbx_map_free(&s->tasks, sf_sbx_task_free);
-  sf_sbx_map_free(&s->clips, sf_sbx_clip_free);
   sf_sbx_map_free(&s->personas, sf_sbx_persona_free);
   sf_sbx_map_free(&s->batches, sf_sbx_batch_free);
   sf_sbx_ledger_free(&s->ledger);

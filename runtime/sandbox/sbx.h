@@ -78,9 +78,9 @@ void sf_sbx_http_date (int64_t ms, char out[40]);
 
 /* ---- string -> pointer map (util.c) ---------------------------------- */
 typedef struct MapEnt {
-  char *key;
-  void *val;
   struct MapEnt *next;
+  void *val;
+  char key[];                     /* in the entry's block: one miss, not two */
 } MapEnt;
 
 typedef struct Map {
@@ -145,11 +145,12 @@ typedef struct Clip {
   int is_extension;               /* made by extend: holds only the tail */
   char parent_id[SBX_ID_LEN];     /* extend: the clip it continues */
   int64_t continue_at_cs;         /* extend: where it continues */
-  Recipe recipe;
   int64_t t_running, t_streaming, t_done;  /* sim ms after creation */
   int64_t created_ms;             /* wall clock (uploads: answer time) */
   long long downloads;            /* GETs of its audio files */
   struct Clip *newer_upload;      /* uploads: next in the retention FIFO */
+  int packed;                     /* lives in its task's pack block */
+  Recipe recipe;                  /* last: a poll reads only its lengths */
 } Clip;
 
 typedef struct Task {
@@ -159,7 +160,8 @@ typedef struct Task {
   int64_t created_ms;             /* wall clock */
   int64_t t_ready;                /* sim ms of not_ready */
   int nclips;
-  Clip **clips;
+  Clip **clips;                   /* in the task's own block, after it */
+  struct Clip *pack;              /* its clips and their strings, packed */
   int fails;                      /* drawn at creation (--fail-rate) */
   long charge;                    /* index in the ledger, -1 none */
   int settled;                    /* terminal work (refund) done */
@@ -267,8 +269,10 @@ struct SfSandbox {
 typedef struct SfSandbox Sbx;
 
 /* tasks.c */
+Task *sf_sbx_task_alloc (int nclips);
 Task *sf_sbx_task_new (Sbx *s, const char *kind, int nclips);
 Clip *sf_sbx_clip_new (Sbx *s, Task *t);
+void sf_sbx_task_pack (Sbx *s, Task *t);
 void sf_sbx_clip_free (void *clip);
 void sf_sbx_task_free (void *task);
 void sf_sbx_task_schedule (Sbx *s, Task *t);

@@ -319,7 +319,7 @@ static void load_task (Sbx *s, const char *id, long long no,
   if (j == NULL || id == NULL || strlen(id) >= SBX_ID_LEN || ids == NULL ||
       ids->t != J_ARR || kind == NULL)
     goto done;
-  t = sf_sbx_alloc(sizeof(Task));
+  t = sf_sbx_task_alloc(ids->nkids);
   strcpy(t->id, id);
   t->no = no;
   strncpy(t->kind, kind, sizeof(t->kind) - 1);
@@ -331,15 +331,15 @@ static void load_task (Sbx *s, const char *id, long long no,
   t->webhook_sent = (int)sf_sbx_json_num(j, "webhook_sent", 0);
   t->webhook_url = dup_field(j, "webhook_url");
   t->webhook_secret = dup_field(j, "webhook_secret");
-  t->clips = sf_sbx_alloc((size_t)(ids->nkids + 1) * sizeof(Clip *));
   for (i = 0; i < ids->nkids; i++) {
     Clip *c = ids->kids[i].t == J_STR ? sf_sbx_clip_find(s, ids->kids[i].s)
                                       : NULL;
-    if (c == NULL)
+    if (c == NULL || c->task != NULL || c->uploaded)  /* bad file */
       continue;
     c->task = t;
     t->clips[t->nclips++] = c;
   }
+  sf_sbx_task_pack(s, t);
   sf_sbx_map_put(&s->tasks, t->id, t);
   sf_sbx_retain_task(s, t);       /* rows come in creation order */
   sf_sbx_task_track(s, t);

@@ -152,8 +152,8 @@ void sf_sbx_map_put (Map *m, const char *key, void *val) {
       e->val = val;
       return;
     }
-  e = sf_sbx_alloc(sizeof(*e));
-  e->key = sf_sbx_strdup(key);
+  e = sf_sbx_alloc(sizeof(*e) + strlen(key) + 1);
+  strcpy(e->key, key);
   e->val = val;
   e->next = m->slot[k];
   m->slot[k] = e;
@@ -168,7 +168,6 @@ void *sf_sbx_map_del (Map *m, const char *key) {
     if (strcmp(e->key, key) == 0) {
       void *val = e->val;
       *pp = e->next;
-      free(e->key);
       free(e);
       m->count--;
       return val;
@@ -185,7 +184,6 @@ void sf_sbx_map_free (Map *m, void (*free_val) (void *)) {
       next = e->next;
       if (free_val != NULL)
         free_val(e->val);
-      free(e->key);
       free(e);
     }
   }

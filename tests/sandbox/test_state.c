@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "sbx_harness.h"
 
 #define OPTS "--speed 100 --clip-seconds 3 --credits 500 --extra-credits 10"
@@ -62,6 +64,31 @@ static void fetch_audio (SbxServer *s, const SbxJson *a, SbxResp *r) {
   sbx_fetch(s, url ? url : "/none", r);
 }
 
+/* Every text a poll shows of the clip, the same after a restart (the
+** restored clip is rebuilt, and packed into one block, from the file). */
+static void same_texts (const SbxJson *before, const SbxJson *after) {
+  static const char *always[] = { "title", "tags", "lyrics", "mv",
+                                  "created_at" };
+  static const char *if_set[] = { "gpt_description_prompt",
+                                  "negative_tags" };
+  char what[96];
+  size_t i;
+  for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+    snprintf(what, sizeof(what), "%s after restart", always[i]);
+    SBX_EQ_STR(sbx_clip_str(after, 0, always[i]),
+               sbx_clip_str(before, 0, always[i]), what);
+  }
+  for (i = 0; i < sizeof(if_set) / sizeof(if_set[0]); i++) {
+    const char *want = sbx_clip_str(before, 0, if_set[i]);
+    snprintf(what, sizeof(what), "%s after restart", if_set[i]);
+    if (want != NULL)
+      SBX_EQ_STR(sbx_clip_str(after, 0, if_set[i]), want, what);
+    else
+      SBX_CHECK(sbx_clip_str(after, 0, if_set[i]) == NULL,
+                "%s: set after restart, not before", if_set[i]);
+  }
+}
+
 static void test_restart (const char *path) {
   SbxServer s;
   SbxJson *a1, *a2, *b;
@@ -95,6 +122,7 @@ static void test_restart (const char *path) {
              "restart");
   SBX_EQ_STR(sbx_clip_str(a2, 0, "duration"), sbx_clip_str(a1, 0,
              "duration"), "duration after restart");
+  same_texts(a1, a2);
   fetch_audio(&s, a2, &f2);
   SBX_CHECK(f2.status == 200 && f1.len == f2.len &&
             memcmp(f1.body, f2.body, f1.len) == 0, "audio after restart "
@@ -162,6 +190,85 @@ static void test_odd_ids (const char *path) {
   SBX_EQ_INT(sbx_stop(&s), 0, "exit code");
 }
 
+/* Run 'sql' on the state file of a stopped sandbox. 0 or -1. */
+static int edit_state (const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  char *err = NULL;
+  int rc = sqlite3_open(path, &db) == SQLITE_OK &&
+           sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK ? 0 : -1;
+  SBX_CHECK(rc == 0, "editing the state file: %s", err ? err : "open");
+  sqlite3_free(err);
+  sqlite3_close(db);
+  return rc;
+}
+
+static size_t clips_in (const SbxJson *answer) {
+  return sbx_jlen(sbx_jfield(answer, "data"));
+}
+
+/* A state file edited (or corrupted) so that one task lists its first
+** clip twice and another task claims the first one's clips: each clip
+** is answered once, by its first task, and dropping both tasks
+** (--retain-tasks 1) frees each clip once, the sandbox answering on. */
+static void test_shared_clips (const char *path) {
+  SbxServer s;
+  SbxJson *a = NULL, *b = NULL;
+  char ida[64], idb[64], idc[64], sql[512], opts[400];
+  size_t na;
+  long st;
+  char *body = sbx_song_body("claimed song", NULL);
+  sbx_case("a state file where tasks share clips");
+  if (start_with(&s, path) != 0) {
+    free(body);
+    return;
+  }
+  sbx_submit(&s, "/sonic/create", body, ida, sizeof(ida));
+  sbx_submit(&s, "/sonic/create", body, idb, sizeof(idb));
+  sbx_json_free(sbx_wait(&s, ida, 20.0));
+  sbx_json_free(sbx_wait(&s, idb, 20.0));
+  a = poll_once(&s, ida, &st);
+  na = clips_in(a);
+  SBX_CHECK(na >= 1, "the first task has clips (%zu)", na);
+  SBX_EQ_INT(sbx_stop(&s), 0, "exit code of the first process");
+  snprintf(sql, sizeof(sql),
+           "UPDATE tasks SET body = json_set(body, '$.clips[#]',"
+           " json_extract(body, '$.clips[0]')) WHERE id = '%s';"
+           "UPDATE tasks SET body = json_set(body, '$.clips',"
+           " (SELECT json_extract(body, '$.clips') FROM tasks"
+           "  WHERE id = '%s')) WHERE id = '%s';", ida, ida, idb);
+  if (edit_state(path, sql) != 0)
+    goto out;
+  if (start_with(&s, path) != 0)
+    goto out;
+  sbx_json_free(a);
+  a = poll_once(&s, ida, &st);
+  SBX_EQ_INT(st, 200, "the first task after the restart");
+  SBX_EQ_INT((long long)clips_in(a), (long long)na,
+             "its clips, each once");
+  b = poll_once(&s, idb, &st);
+  SBX_EQ_INT(st, 200, "the task that claimed them");
+  SBX_EQ_INT((long long)clips_in(b), 0, "clips of the claiming task");
+  SBX_EQ_INT(sbx_stop(&s), 0, "exit code of the second process");
+  /* the limit drops the first task as the file is loaded, the claiming
+  ** one at the next create */
+  snprintf(opts, sizeof(opts), OPTS " --state %s --retain-tasks 1", path);
+  if (sbx_start(&s, opts) != 0)
+    goto out;
+  SBX_EQ_INT(sbx_submit(&s, "/sonic/create", body, idc, sizeof(idc)), 200,
+             "a create that drops the claiming task");
+  sbx_json_free(poll_once(&s, ida, &st));
+  SBX_EQ_INT(st, 400, "the first task, dropped");
+  sbx_json_free(poll_once(&s, idb, &st));
+  SBX_EQ_INT(st, 400, "the claiming task, dropped");
+  sbx_json_free(poll_once(&s, idc, &st));
+  SBX_CHECK(st == 200 || st == 202, "the new task: HTTP %ld", st);
+  SBX_EQ_INT(sbx_stop(&s), 0, "exit code after dropping them");
+out:
+  sbx_json_free(a);
+  sbx_json_free(b);
+  free(body);
+}
+
 int main (int argc, char **argv) {
   char path[256];
   sbx_init(argc, argv);
@@ -169,6 +276,9 @@ int main (int argc, char **argv) {
   test_restart(path);
   test_crash(path);
   test_odd_ids(path);
+  sbx_remove_db(path);
+  sbx_temp_path(path, sizeof(path), ".db");
+  test_shared_clips(path);
   sbx_remove_db(path);
   return sbx_finish();
 }
