@@ -2,7 +2,8 @@
 # e2e_bench_drivers.sh SONICFLOW -- bench/run's drivers on small inputs
 # (BENCH_FLOOR, BENCH_CAPACITY, BENCH_STORE: their paths). What each is
 # relied on for: the floor and many.lua complete N workflows and leave N
-# files; capacity holds N connections and has every one answered; the
+# files; lua_work.lua runs its workflows on answers captured from the
+# sandbox; capacity holds N connections and has every one answered; the
 # task store stops at --retain-tasks and finds every recent task. No
 # timings are checked: those belong to bench/run.
 # shellcheck source=tests/e2e/lib.sh
@@ -44,6 +45,24 @@ t_many_lua() {
   expect_eq "$(count_mp3 "$WORK/many-out")" 20 "clips many.lua downloaded"
 }
 
+t_lua_work() {
+  run_driver capture "$BENCH/capture_answers.sh" "$SB" "$WORK"
+  expect_rc 0
+  expect_grep '"task_id":"' "$WORK/create.json"
+  expect_grep '"audio_url":"http' "$WORK/poll.json"
+  run_driver lua-work lua5.4 "$BENCH/lua_work.lua" 50 "$WORK/create.json" \
+    "$WORK/poll.json"
+  expect_rc 0
+  # every workflow ran to its end (report.py reads cpu=)
+  expect_grep '^ok 50 cpu=[0-9]+[.][0-9]+$' "$OUT"
+  # a status without clips is an error, not a silent pass
+  echo '{"code":200,"data":[]}' > "$WORK/noclips.json"
+  run_driver lua-work-bad lua5.4 "$BENCH/lua_work.lua" 5 "$WORK/create.json" \
+    "$WORK/noclips.json"
+  expect_rc 1
+  expect_grep 'no clip in POLL.json' "$ERR"
+}
+
 t_capacity() {
   run_driver capacity "$BENCH_CAPACITY" 127.0.0.1 "${SB##*:}" 200 20
   expect_rc 0
@@ -64,6 +83,7 @@ t_store() {
 
 run_case "the floor completes its workflows" t_floor
 run_case "many.lua completes its workflows" t_many_lua
+run_case "lua_work.lua decodes the sandbox's answers" t_lua_work
 run_case "capacity: every connection answered" t_capacity
 run_case "store: retention bounds what is stored" t_store
 summary
