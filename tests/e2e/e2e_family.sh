@@ -107,7 +107,8 @@ wait_for_lines() { # ERE FILE N SECONDS
 # would be unknown, and resume rightly stops on it): SB_PACE sets the
 # sandbox's --rate-limit where a recipe sends one right after. CRASH_AT
 # (a crash point, runtime/crash.h) has the run kill itself there instead,
-# for a recipe whose run could end before the SIGKILL lands.
+# for a recipe whose run could end before the SIGKILL lands; it is passed
+# to the run alone, as the resume must not stop at the same point.
 resume_case() {
   local recipe=$1 ere=$2 kind=$3 n=$4 sb
   shift 4
