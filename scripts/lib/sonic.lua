@@ -30,8 +30,13 @@ local function short(id)
   return tostring(id):sub(1, 8)
 end
 
+-- The level is set once, before any script runs (runtime/log.c): below
+-- it, a line is neither formatted nor passed to C.
+local SHOW_INFO = defaults.verbosity >= 1
+local SHOW_DEBUG = defaults.verbosity >= 2
+
 local function info(fmt, ...)
-  core.log("info", fmt:format(...))
+  if SHOW_INFO then core.log("info", fmt:format(...)) end
 end
 
 -- One API call; the policy is core.call's. Returns the decoded answer and
@@ -76,7 +81,7 @@ function Task:wait(opts) return M.wait(self, opts) end
 local function submit(path, body, label)
   local data, meta = api("POST", path, body, {task_id = true})
   local id, kind = data.task_id, meta.kind
-  if not meta.replayed then
+  if not meta.replayed and SHOW_INFO then
     info("%s -> task %s (%d credits; %d committed in this run)", label,
          short(id), meta.price or 0, core.spending().spent)
   end
@@ -423,12 +428,14 @@ end
 local TERMINAL = {succeeded = true, failed = true}
 
 -- A clip as scripts see it: JSON nulls gone, duration a number, and the
--- audio URL present only once it is the final file.
+-- audio URL present only once it is the final file. 'raw' was decoded for
+-- this poll alone and nothing else holds it: it is changed in place, as a
+-- copy would cost a new table and its rehashes per clip per poll.
 local function clip_view(raw, task_id)
-  local c = {}
-  for k, v in pairs(raw) do
-    if v ~= null then c[k] = v end
-  end
+  local c = raw
+  for k, v in pairs(c) do
+    if v == null then c[k] = nil end   -- clearing a field while traversing
+  end                                  -- is allowed (lua manual, next)
   c.duration = tonumber(c.duration)
   c.task_id = task_id
   c.id = c.clip_id
@@ -526,7 +533,9 @@ function M.wait(task, opts)
       p = M.poll(id)
     end
     if p.state ~= last_state then
-      core.log("debug", ("task %s: %s"):format(short(id), p.state))
+      if SHOW_DEBUG then
+        core.log("debug", ("task %s: %s"):format(short(id), p.state))
+      end
       core.progress("state", id, p.state)
       last_state = p.state
     end
