@@ -93,15 +93,15 @@ static char *put_utf8 (char *o, unsigned long cp) {
 }
 
 /*
-** A string with escapes, from the cursor (just past the opening quote).
-** No escape makes its text longer (\uXXXX is 6 bytes for at most 3, a
-** surrogate pair 12 for 4), so the text is unescaped into a buffer as long
-** as the quoted part: on the C stack when short, else a Lua userdata (an
-** error raised half-way frees nothing by hand).
+** A string with escapes: the cursor just past its opening quote, 'q' on
+** its first backslash (read_string scanned up to there). No escape makes
+** its text longer (a \u escape is 6 bytes for at most 3, a surrogate pair
+** 12 for 4), so the text is unescaped into a buffer as long as the quoted
+** part: on the C stack when short, else a Lua userdata (an error raised
+** half-way frees nothing by hand).
 */
-static void read_escaped (lua_State *L, Reader *r) {
+static void read_escaped (lua_State *L, Reader *r, const char *q) {
   char small[1024], *out, *o;
-  const char *q = r->p;
   size_t room;
   int boxed = 0;
   for (;;) {                                  /* the closing quote */
@@ -180,8 +180,11 @@ static void read_string (lua_State *L, Reader *r) {
     r->p++;
     return;
   }
-  r->p = s;
-  read_escaped(L, r);
+  {
+    const char *first = r->p;                /* a backslash, or the end */
+    r->p = s;
+    read_escaped(L, r, first);
+  }
 }
 
 /* Push float 'v', as an integer when it is integral within 2^53. */

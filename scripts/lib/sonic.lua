@@ -428,11 +428,10 @@ end
 local TERMINAL = {succeeded = true, failed = true}
 
 -- A clip as scripts see it: JSON nulls gone, duration a number, and the
--- audio URL present only once it is the final file. 'raw' was decoded for
+-- audio URL present only once it is the final file. 'c' was decoded for
 -- this poll alone and nothing else holds it: it is changed in place, as a
 -- copy would cost a new table and its rehashes per clip per poll.
-local function clip_view(raw, task_id)
-  local c = raw
+local function clip_view(c, task_id)
   for k, v in pairs(c) do
     if v == null then c[k] = nil end   -- clearing a field while traversing
   end                                  -- is allowed (lua manual, next)

@@ -2,9 +2,8 @@
 ** fuzz_task_status.c -- libFuzzer harness for the task-status path: the
 ** service's answer read into Lua by the host's JSON reader
 ** (bindings/sonic_json.c: integral numbers as integers) and turned into a
-** poll view by module sonic. Malformed
-** input must end as a typed sonic error (kind "server"), never as a crash
-** or an untyped Lua error.
+** poll view by module sonic. Malformed input must end as a typed sonic
+** error (kind "server"), never as a crash or an untyped Lua error.
 */
 #include <stdio.h>
 #include <stdlib.h>
