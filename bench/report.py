@@ -57,7 +57,7 @@ for n in ns:
         per = None
         if cl.startswith("sonicflow") and med(f, 2) is not None:
             per = (m - med(f, 2)) / n
-        P(f"| {n} | {cl} | {fmt(w)} | {fmt(c)} | {fmt(m/1024, 1)} | "
+        P(f"| {n} | {cl} | {fmt(w, 3)} | {fmt(c, 3)} | {fmt(m/1024, 1)} | "
           f"{fmt(ratio(w, med(f, 0)))} | {fmt(ratio(c, med(f, 1)))} | "
           f"{fmt(ratio(c, med(nd, 1)))} | {fmt(ratio(m, med(nd, 2)))} | "
           f"{fmt(ratio(c, med(lh, 1)))} | {fmt(ratio(m, med(lh, 2)))} | "

@@ -5,8 +5,9 @@
 ** the JSON text, price, class, and for a paid call its journal identity)
 ** and carries it through its waits: a transfer, a backoff timer, again.
 ** Every decision -- budget, journal, fresh connection, replay, retry --
-** is steps.c's. The result is one shape: the decoded answer (and a small
-** info table), or nil and an error value.
+** is steps.c's. The result is one shape: the decoded answer and a small
+** info table (and the answer's text when asked for), or nil and an error
+** value.
 */
 #include <string.h>
 #include <lauxlib.h>
@@ -28,6 +29,7 @@ typedef struct Call {
   SfTask *task;
   unsigned gen;                    /* the task's wait this call wakes */
   int aborted;                     /* dropped by a cancel */
+  int journal_text;                /* the answer's text is returned too */
 } Call;
 
 static int call_gc (lua_State *L) {
@@ -107,8 +109,11 @@ static int push_failure (lua_State *L, SfCall *c, int data) {
   return 2;
 }
 
-/* answer, {status, price, replayed, text} */
-static int push_answer (lua_State *L, SfCall *c, int data) {
+/* answer, {status, price, replayed[, kind]}[, text]: the text only for a
+** call that asked for it (opts.journal_text) while a journal is open, its
+** one use: every other answer is not copied into a Lua string. */
+static int push_answer (lua_State *L, Call *u, int data) {
+  SfCall *c = &u->c;
   lua_pushvalue(L, data);
   lua_createtable(L, 0, 4);
   lua_pushinteger(L, c->status);
@@ -117,13 +122,14 @@ static int push_answer (lua_State *L, SfCall *c, int data) {
   lua_setfield(L, -2, "price");
   lua_pushboolean(L, c->replayed);
   lua_setfield(L, -2, "replayed");
-  lua_pushlstring(L, c->answer, c->answer_len);
-  lua_setfield(L, -2, "text");
   if (c->task_kind[0]) {
     lua_pushstring(L, c->task_kind);
     lua_setfield(L, -2, "kind");
   }
-  return 2;
+  if (!u->journal_text)
+    return 2;
+  lua_pushlstring(L, c->answer, c->answer_len);
+  return 3;
 }
 
 /* --------------------------------------------------------------- waits */
@@ -156,7 +162,7 @@ static int follow (lua_State *L, Call *u, SfCallNext next) {
     lua_pushnil(L);
   lua_settop(L, SLOT_CALL + 1);
   {
-    int n = push_answer(L, c, SLOT_CALL + 1);
+    int n = push_answer(L, u, SLOT_CALL + 1);
     sf_call_release(c);
     return n;
   }
@@ -195,7 +201,7 @@ static int call_k (lua_State *L, int status, lua_KContext ctx) {
   }
   next = sf_call_finish(SF_RUNTIME(L), c, &view);
   if (next == SF_NEXT_DONE) {
-    int n = c->kind == SF_KIND_NONE ? push_answer(L, c, data)
+    int n = c->kind == SF_KIND_NONE ? push_answer(L, u, data)
                                     : push_failure(L, c, data);
     sf_call_release(c);
     sf_task_check_cancel(L, u->task);
@@ -277,11 +283,12 @@ static const char *with_webhook (lua_State *L, SfRuntime *rt, int body,
 }
 
 /*
-** core.call(method, path, body, opts) -> answer, info | nil, err
+** core.call(method, path, body, opts) -> answer, info[, text] | nil, err
 ** 'path' is relative to the API prefix ("sonic/create"): the URL is built
 ** in steps.c, so the key can only ever go to the API host. opts:
 ** timeout (seconds), task_id (the answer must carry one), once (a free
-** call that is not worth retrying).
+** call that is not worth retrying), journal_text (also return the
+** answer's text, for core.record_task; only while a journal is open).
 */
 static int core_call (lua_State *L) {
   static const char *const methods[] = {"GET", "POST", NULL};
@@ -289,7 +296,7 @@ static int core_call (lua_State *L) {
   int post = luaL_checkoption(L, 1, NULL, methods) == 1;
   const char *path = luaL_checkstring(L, 2);
   lua_Number timeout = 60;
-  int wants_task_id = 0, once = 0;
+  int wants_task_id = 0, once = 0, journal_text = 0;
   size_t len = 0;
   SfTask *t;
   Call *u;
@@ -305,6 +312,8 @@ static int core_call (lua_State *L) {
     wants_task_id = lua_toboolean(L, -1);
     lua_getfield(L, 4, "once");
     once = lua_toboolean(L, -1);
+    lua_getfield(L, 4, "journal_text");
+    journal_text = lua_toboolean(L, -1) && rt->journal != NULL;
   }
   lua_settop(L, 3);
   t = sf_task_current(L, "a sonic call");
@@ -336,6 +345,7 @@ static int core_call (lua_State *L) {
   c->cls = c->price > 0 ? SF_CALL_PAID : (post || once) ? SF_CALL_ONCE
          : SF_CALL_READ;
   c->wants_task_id = wants_task_id;
+  u->journal_text = journal_text;
   c->timeout_ms = (long)(timeout * 1000);
   if (c->price > 0 && rt->journal != NULL &&
       sf_step_identify(L, t, "POST", path, 3, &c->id) != 0) {

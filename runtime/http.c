@@ -277,8 +277,15 @@ static int request_make_easy (SfRequest *r) {
   curl_easy_setopt(e, CURLOPT_USERAGENT, "sonicflow/" SF_VERSION);
   /* JSON may come compressed; audio never: a download's length is
   ** checked against Content-Length, which counts the bytes on the wire */
-  if (r->download_fd < 0)
+  if (r->download_fd < 0) {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    /* An answer is a few KB, read into r->body whatever the buffer, so
+    ** libcurl's least receive buffer, not its 16 KiB default: libcurl
+    ** mallocs one per transfer, and with 1,000 calls in flight the 16 KiB
+    ** ones kept ~5 MB more resident for no measurable CPU saved
+    ** (docs/performance.md, "Round of 2026-12-07 (fourth)"). */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 1024L);  /* the least it takes */
+  }
   if (r->max_download > 0)   /* refused early when the length is known */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
                      (curl_off_t)r->max_download);

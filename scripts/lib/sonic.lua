@@ -40,13 +40,15 @@ local function info(fmt, ...)
 end
 
 -- One API call; the policy is core.call's. Returns the decoded answer and
--- an info table {status, price, replayed, text}, or raises the error.
+-- an info table {status, price, replayed, kind} (and, with
+-- opts.journal_text while a journal is open, the answer's text), or raises
+-- the error.
 local function api(method, path, body, opts)
   opts = opts or {}
   opts.timeout = opts.timeout or config.request_timeout
-  local data, info = core.call(method, path, body, opts)
+  local data, info, text = core.call(method, path, body, opts)
   if data == nil then error(info, 0) end
-  return data, info
+  return data, info, text
 end
 
 local function clip_id_of(clip, what)
@@ -483,9 +485,10 @@ end
 
 function M.poll(task)
   local id = task_id_of(task)
-  local data, info = api("GET", "sonic/task/" .. id)
-  local p = poll_view(id, data, info.status)
-  if p.done then core.record_task(id, info.text) end   -- for a resumed run
+  local data, meta, text = api("GET", "sonic/task/" .. id, nil,
+                               {journal_text = true})
+  local p = poll_view(id, data, meta.status)
+  if p.done and text then core.record_task(id, text) end  -- for a resume
   return p
 end
 
@@ -581,7 +584,9 @@ local function safe_name(title)
 end
 
 local function extension_of(url)
-  local ext = url:match("%.(%w+)$") or url:match("%.(%w+)%?")
+  -- "^.*" finds the last dot from the end; an unanchored "%.(%w+)$"
+  -- tried a match at every character of the URL
+  local ext = url:match("^.*%.(%w+)$") or url:match("%.(%w+)%?")
   ext = ext and ext:lower()
   if ext == "mp3" or ext == "wav" or ext == "flac" or ext == "ogg"
      or ext == "m4a" or ext == "mp4" then return ext end
@@ -657,7 +662,8 @@ function M.download(x, dest)
     if not ok then raise(K.bad_request, err) end
     local id = clip and clip.clip_id or url:match("([%w%-]+)%.%w+$") or "file"
     -- the id comes from the server too: only letters, digits and '-'
-    local tag = tostring(id):gsub("[^%w%-]", "")
+    local tag = tostring(id)
+    if not tag:find("^[%w%-]*$") then tag = tag:gsub("[^%w%-]", "") end
     opts.dir = (dest:gsub("/+$", ""))
     opts.base = safe_name(clip and clip.title)
     opts.id = tag ~= "" and tag or "clip"

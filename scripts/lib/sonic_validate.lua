@@ -228,8 +228,8 @@ end
 
 -- A task or clip id that is safe to put in a URL path.
 function M.id(id, what)
-  if type(id) ~= "string" or id == "" or #id > 128
-     or id:find("[^%w%-_]") then
+  -- anchored: one match over the id, not one attempt at each character
+  if type(id) ~= "string" or #id > 128 or not id:find("^[%w%-_]+$") then
     bad(("invalid %s: %s"):format(what, tostring(id)))
   end
   return id

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # e2e_bench_drivers.sh SONICFLOW -- bench/run's drivers on small inputs
-# (BENCH_FLOOR, BENCH_CAPACITY, BENCH_STORE: their paths). What each is
+# (BENCH_FLOOR, BENCH_CAPACITY, BENCH_STORE, BENCH_CPUTIME: their paths).
+# What each is
 # relied on for: the floor and many.lua complete N workflows and leave N
 # files; lua_work.lua runs its workflows on answers captured from the
 # sandbox; capacity holds N connections and has every one answered; the
-# task store stops at --retain-tasks and finds every recent task. No
+# task store stops at --retain-tasks and finds every recent task; cputime
+# writes a command's times in microseconds and passes its status on. No
 # timings are checked: those belong to bench/run.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -81,9 +83,28 @@ t_store() {
   expect_grep '^tasks=2000 stored=2000 ' "$OUT"
 }
 
+t_cputime() {
+  local t=$WORK/cputime.txt
+  # a command that spends CPU: ~20 ms, well over one 10 ms step
+  run_driver cputime "$BENCH_CPUTIME" "$t" lua5.4 -e \
+    'local x = 0; for i = 1, 3e6 do x = x + i end; print(x > 0)'
+  expect_rc 0
+  expect_grep '^true$' "$OUT"
+  expect_grep '^[0-9]+[.][0-9]{6} [0-9]+[.][0-9]{6} [0-9]+[.][0-9]{6} [0-9]+$' "$t"
+  expect_eq "$(awk '{print ($2 + $3 > 0.005) && ($4 > 1000)}' "$t")" 1 \
+    "the busy loop's CPU and peak RSS were counted"
+  # the command's status is the driver's; a command that cannot run is 127
+  run_driver cputime-rc "$BENCH_CPUTIME" "$t" sh -c 'exit 3'
+  expect_rc 3
+  run_driver cputime-none "$BENCH_CPUTIME" "$t" "$WORK/no-such-command"
+  expect_rc 127
+  expect_grep 'cannot run' "$ERR"
+}
+
 run_case "the floor completes its workflows" t_floor
 run_case "many.lua completes its workflows" t_many_lua
 run_case "lua_work.lua decodes the sandbox's answers" t_lua_work
 run_case "capacity: every connection answered" t_capacity
 run_case "store: retention bounds what is stored" t_store
+run_case "cputime: microseconds and the command's status" t_cputime
 summary

@@ -164,6 +164,31 @@ EOF
   expect_eq "$n" 2 "files written"
 }
 
+t_big_answer_read_whole() {
+  # a 140 KB task status, many times the client's receive buffer, written
+  # in pieces that split escapes and UTF-8 characters: read whole, exactly
+  local s big
+  start_fake big bigjson
+  s=$(script big.lua <<'EOF'
+sonic.config{ poll_interval = 0.05 }
+local clips = sonic.wait("00000000-0000-4000-8000-000000000002")
+local lyrics = clips[1].lyrics
+local n, bad = 0, 0
+for i, line in lyrics:gmatch("line (%d+): ([^\n]*)\n") do
+  if tonumber(i) ~= n or line ~= 'caf\u{e9} "snow" \u{2603}' then
+    bad = bad + 1
+  end
+  n = n + 1
+end
+print(("clips %d lines %d bad %d bytes %d"):format(#clips, n, bad, #lyrics))
+EOF
+)
+  sf_run run --no-journal --base-url "$big" "$s"
+  expect_rc 0
+  # 4,000 lines of 28 bytes each
+  expect_grep '^clips 1 lines 4000 bad 0 bytes 112000$' "$OUT"
+}
+
 # ------------------------------------------------------------------ SIGINT
 
 t_sigint_during_sleep() {
@@ -291,6 +316,7 @@ run_case "truncated download: error, no file" t_download_truncated
 run_case "download under a regular file: exit 1, one line" t_download_unwritable
 run_case "the API key is never sent to an audio host" t_key_not_sent_with_download
 run_case "hostile clip ids and titles from the service stay in the folder" t_hostile_service_names
+run_case "a task status many buffers long is read whole" t_big_answer_read_whole
 run_case "SIGINT during sleep: exit 130" t_sigint_during_sleep
 run_case "SIGINT during a workflow: exit 130" t_sigint_during_workflow
 run_case "SIGINT mid-transfer: exit 130, no final file" t_sigint_mid_transfer

@@ -31,6 +31,11 @@
 **             answers a succeeded task whose clips have path-like,
 **             control-character ids and titles; GET ...mp3 answers 4 KiB of
 **             MP3-looking audio; anything else 404
+**   bigjson   GET .../sonic/task/ID answers a succeeded task of one clip
+**             whose lyrics are 4,000 numbered lines (~140 KB; every other
+**             line's accents written as \u escapes), the answer written
+**             in 997-byte pieces so reads end anywhere, inside an escape
+**             or a UTF-8 character too; GET ...mp3 as hostile
 ** With LOG, the head of every request (request line and headers) is
 ** appended to that file, so a test can check what a client sent.
 */
@@ -193,6 +198,38 @@ static void answer_twins (int fd, const char *target) {
   send_ok(fd, "audio/mpeg", chunk, sizeof(chunk));
 }
 
+/* The big answer: see the header. A line is
+**   "line NNNN: café \"snow\" ☃" and a newline,
+** the é and ☃ raw UTF-8 in even lines and \u escapes in odd ones. */
+static void answer_bigjson (int fd, const char *target) {
+  static char body[300000];
+  char head[256];
+  size_t n = 0, off;
+  if (strstr(target, "/sonic/task/") == NULL) {
+    answer_hostile(fd, target);
+    return;
+  }
+  n += (size_t)snprintf(body + n, sizeof(body) - n,
+    "{\"code\":200,\"message\":\"success\",\"data\":[{\"clip_id\":"
+    "\"bbbbbbbb-1111-4000-8000-000000000001\",\"state\":\"succeeded\","
+    "\"title\":\"Big\",\"duration\":3,\"audio_url\":"
+    "\"http://127.0.0.1:%d/files/a.mp3\",\"lyrics\":\"", port);
+  for (int i = 0; i < 4000; i++)
+    n += (size_t)snprintf(body + n, sizeof(body) - n,
+                          i % 2 ? "line %04d: caf\\u00e9 \\\"snow\\\" \\u2603\\n"
+                                : "line %04d: caf\xc3\xa9 \\\"snow\\\" \xe2\x98\x83\\n",
+                          i);
+  n += (size_t)snprintf(body + n, sizeof(body) - n, "\"}]}");
+  snprintf(head, sizeof(head),
+           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+           "Content-Length: %zu\r\nConnection: close\r\n\r\n", n);
+  if (write_all(fd, head, strlen(head)) != 0)
+    return;
+  for (off = 0; off < n; off += 997)
+    if (write_all(fd, body + off, n - off < 997 ? n - off : 997) != 0)
+      return;
+}
+
 /* The compressing CDN: 64 KiB of MP3-looking audio, gzip-encoded when
 ** asked (or always, 'always'). The audio is the same bytes either way, so
 ** a test can compare the file with what a plain GET gives. */
@@ -237,6 +274,8 @@ static void answer (int fd, const char *mode, const char *target) {
   char head[512], chunk[4096];
   if (strcmp(mode, "twins") == 0) {
     answer_twins(fd, target);
+  } else if (strcmp(mode, "bigjson") == 0) {
+    answer_bigjson(fd, target);
   } else if (strncmp(mode, "gzip", 4) == 0) {
     answer_gzip(fd, mode[4] != '\0');
   } else if (strcmp(mode, "badjson") == 0 || strcmp(mode, "notaskid") == 0) {
@@ -299,9 +338,10 @@ int main (int argc, char **argv) {
       strcmp(mode, "hostile") && strcmp(mode, "endless") &&
       strcmp(mode, "twins") && strcmp(mode, "gzip") && strcmp(mode, "huge") &&
       strcmp(mode, "gzipall") && strcmp(mode, "badjson") &&
-      strcmp(mode, "notaskid")) {
+      strcmp(mode, "notaskid") && strcmp(mode, "bigjson")) {
     fprintf(stderr, "usage: fake_server html|html502|truncate|slow|hostile|"
-            "endless|huge|twins|gzip|gzipall|badjson|notaskid [LOG]\n");
+            "endless|huge|twins|gzip|gzipall|badjson|notaskid|bigjson "
+            "[LOG]\n");
     return 2;
   }
   if (argc > 2 && (log = fopen(argv[2], "a")) == NULL) {
