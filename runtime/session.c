@@ -321,7 +321,7 @@ int sf_session_open (SfSession *s, const SfRunOptions *opts,
   } else if (o->memory_mb > 0) {
     rt->limits.memory = (size_t)(o->memory_mb * 1048576.0);
   }
-  /* Each download's 256 KiB receive buffer stays an mmap of its own,
+  /* Each download's 512 KiB receive buffer stays an mmap of its own,
   ** returned at once: glibc's default threshold rises after the first
   ** free and then carves them from the heap, where hundreds of concurrent
   ** downloads fragment it (peak RSS at 3000 workflows: 71 -> 62 MB). */
