@@ -6,7 +6,8 @@
 # files; lua_work.lua runs its workflows on answers captured from the
 # sandbox; capacity holds N connections and has every one answered; the
 # task store stops at --retain-tasks and finds every recent task; cputime
-# writes a command's times in microseconds and passes its status on. No
+# writes a command's times in microseconds and passes its status on; ab.sh
+# compares two binaries, journal off and on, with a line for each. No
 # timings are checked: those belong to bench/run.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -101,10 +102,22 @@ t_cputime() {
   expect_grep 'cannot run' "$ERR"
 }
 
+t_ab() {
+  # the same binary on both sides, one environment told apart
+  run_driver ab env CPUTIME="$BENCH_CPUTIME" AB_ENV_AFTER="SF_AB_SIDE=after" \
+    "$BENCH/ab.sh" "$SF" "$SF" 20 1
+  expect_rc 0
+  expect_lines 2 "$OUT" "lines: journal off and on"
+  expect_grep '^N=20 journal off, median of 1: CPU before [0-9.]+ s, after [0-9.]+ s \([0-9.]+x\); peak RSS before [0-9.]+ MiB, after [0-9.]+ MiB \([0-9.]+x\)$' "$OUT"
+  expect_grep '^N=20 journal on, median of 1: ' "$OUT"
+  expect_no_grep 'WARNING' "$ERR" "stderr (every workflow wrote its file)"
+}
+
 run_case "the floor completes its workflows" t_floor
 run_case "many.lua completes its workflows" t_many_lua
 run_case "lua_work.lua decodes the sandbox's answers" t_lua_work
 run_case "capacity: every connection answered" t_capacity
 run_case "store: retention bounds what is stored" t_store
 run_case "cputime: microseconds and the command's status" t_cputime
+run_case "ab.sh: two binaries, journal off and on" t_ab
 summary
