@@ -28,6 +28,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "bindings.h"
+#include "buf.h"
 
 #define MAX_DEPTH 1000          /* cjson's default nesting limit */
 #define CHUNK 32                /* values kept on the stack before a table
@@ -70,26 +71,6 @@ static int hex4 (const char *s) {
     else return -1;
   }
   return v;
-}
-
-/* Write code point 'cp' at 'o' as UTF-8; returns the byte after it. */
-static char *put_utf8 (char *o, unsigned long cp) {
-  if (cp < 0x80) {
-    *o++ = (char)cp;
-  } else if (cp < 0x800) {
-    *o++ = (char)(0xC0 | (cp >> 6));
-    *o++ = (char)(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *o++ = (char)(0xE0 | (cp >> 12));
-    *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-    *o++ = (char)(0x80 | (cp & 0x3F));
-  } else {
-    *o++ = (char)(0xF0 | (cp >> 18));
-    *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-    *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-    *o++ = (char)(0x80 | (cp & 0x3F));
-  }
-  return o;
 }
 
 /*
@@ -155,7 +136,7 @@ static void read_escaped (lua_State *L, Reader *r, const char *q) {
           r->p += 6;
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        o = put_utf8(o, (unsigned long)cp);
+        o = sf_utf8_put(o, (unsigned long)cp);
         break;
       }
       default:

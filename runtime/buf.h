@@ -26,5 +26,9 @@ void sf_buf_free (SfBuf *b);
 /* Print 's' to 'f' as a JSON string (the escaping above; NULL as ""):
 ** the JSON listings of `runs` and `analyze`. */
 void sf_json_print_string (FILE *f, const char *s);
+/* Write code point 'cp' (at most 0x10FFFF) at 'o' as UTF-8, 1 to 4 bytes;
+** returns the byte after them. Both JSON readers' \u escapes: the
+** client's (bindings/sonic_json.c) and the sandbox's. */
+char *sf_utf8_put (char *o, unsigned long cp);
 
 #endif

@@ -95,11 +95,16 @@ static int file_matches (const char *path, long long bytes, const char *sum) {
   return strcmp(got, sum) == 0;
 }
 
+/* Are this download's files recorded in the journal (and so hashed)? */
+static int journaled (const SfRuntime *rt, const SfDownload *d) {
+  return rt->journal != NULL && d->source != NULL;
+}
+
 /* A verified download of this run at 'path', still intact? */
 static int recorded (SfRuntime *rt, SfDownload *d, const char *path) {
   long long bytes;
   char sum[40];
-  if (rt->journal == NULL || d->source == NULL ||
+  if (!journaled(rt, d) ||
       sf_journal_download_get(rt->journal, rt->run_id, d->source, path,
                               &bytes, sum) != 1 ||
       !file_matches(path, bytes, sum))
@@ -111,7 +116,7 @@ static int recorded (SfRuntime *rt, SfDownload *d, const char *path) {
 /* Record a complete audio file at d->dest_path in the journal. */
 static void record (SfRuntime *rt, SfDownload *d, uint64_t sum_value) {
   char sum[40];
-  if (rt->journal == NULL || d->source == NULL)
+  if (!journaled(rt, d))
     return;
   sf_xxh64_format(sum_value, sum);
   sf_journal_download_put(rt->journal, rt->run_id, d->source, d->dest_path,
@@ -239,8 +244,7 @@ static SfCallNext send_get (SfRuntime *rt, SfDownload *d) {
     return done(d, write_kind(errno), "cannot write '%s': %s",
                 d->part_path, strerror(errno));
   r->download_fd = d->fd;
-  /* the hash is only for record(): a journal's proof of a kept file */
-  r->checksum = rt->journal != NULL && d->source != NULL;
+  r->checksum = journaled(rt, d);     /* the hash is record()'s only use */
   r->max_download = rt->max_download;
   r->connect_timeout_ms = 15000;
   r->low_speed_bytes = 1024;        /* slower than 1 KiB/s for 30 s: */
@@ -283,7 +287,7 @@ SfCallNext sf_download_start (SfRuntime *rt, SfDownload *d) {
   }
   /* saved just before a crash, before it was journaled: a complete file
   ** of the announced length is kept, not fetched again */
-  if (adopt && rt->journal != NULL && d->source != NULL)
+  if (adopt && journaled(rt, d))
     return send_head(rt, d);
   return send_get(rt, d);
 }

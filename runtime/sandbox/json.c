@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "buf.h"
 #include "sbx.h"
 
 #define JSON_MAX_DEPTH 64
@@ -63,19 +64,7 @@ static int hex4 (Parser *ps, unsigned *out) {
 /* Append code point 'u' as UTF-8. */
 static void put_utf8 (Buf *b, unsigned u) {
   char o[4];
-  size_t n;
-  if (u < 0x80) { o[0] = (char)u; n = 1; }
-  else if (u < 0x800) {
-    o[0] = (char)(0xc0 | u >> 6); o[1] = (char)(0x80 | (u & 0x3f)); n = 2;
-  } else if (u < 0x10000) {
-    o[0] = (char)(0xe0 | u >> 12); o[1] = (char)(0x80 | ((u >> 6) & 0x3f));
-    o[2] = (char)(0x80 | (u & 0x3f)); n = 3;
-  } else {
-    o[0] = (char)(0xf0 | u >> 18); o[1] = (char)(0x80 | ((u >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((u >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (u & 0x3f)); n = 4;
-  }
-  sf_sbx_buf_addn(b, o, n);
+  sf_sbx_buf_addn(b, o, (size_t)(sf_utf8_put(o, u) - o));
 }
 
 /* A \u escape (four hex digits), joining a surrogate pair when one

@@ -39,6 +39,10 @@ local function info(fmt, ...)
   if SHOW_INFO then core.log("info", fmt:format(...)) end
 end
 
+local function log_debug(fmt, ...)
+  if SHOW_DEBUG then core.log("debug", fmt:format(...)) end
+end
+
 -- One API call; the policy is core.call's. Returns the decoded answer and
 -- an info table {status, price, replayed, kind} (and, with
 -- opts.journal_text while a journal is open, the answer's text), or raises
@@ -535,9 +539,7 @@ function M.wait(task, opts)
       p = M.poll(id)
     end
     if p.state ~= last_state then
-      if SHOW_DEBUG then
-        core.log("debug", ("task %s: %s"):format(short(id), p.state))
-      end
+      log_debug("task %s: %s", short(id), p.state)
       core.progress("state", id, p.state)
       last_state = p.state
     end
