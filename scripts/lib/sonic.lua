@@ -39,10 +39,6 @@ local function info(fmt, ...)
   if SHOW_INFO then core.log("info", fmt:format(...)) end
 end
 
-local function log_debug(fmt, ...)
-  if SHOW_DEBUG then core.log("debug", fmt:format(...)) end
-end
-
 -- One API call; the policy is core.call's. Returns the decoded answer and
 -- an info table {status, price, replayed, kind} (and, with
 -- opts.journal_text while a journal is open, the answer's text), or raises
@@ -539,7 +535,10 @@ function M.wait(task, opts)
       p = M.poll(id)
     end
     if p.state ~= last_state then
-      log_debug("task %s: %s", short(id), p.state)
+      -- guarded here, not in a helper: a line not shown costs no short(id)
+      if SHOW_DEBUG then
+        core.log("debug", ("task %s: %s"):format(short(id), p.state))
+      end
       core.progress("state", id, p.state)
       last_state = p.state
     end
