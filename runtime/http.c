@@ -28,7 +28,7 @@ int sf_http_init (SfHttp *h, int max_inflight) {
     return -1;
   }
   /* keep enough idle connections around to reuse them for polls */
-  curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->max_inflight);
+  sf_http_pools_resize(h);
   return 0;
 }
 
@@ -37,6 +37,7 @@ void sf_http_free (SfHttp *h) {
     curl_easy_cleanup(h->spare[--h->nspare]);
   if (h->multi != NULL)
     curl_multi_cleanup(h->multi);   /* may still unwatch sockets: first */
+  sf_http_pools_free(h);            /* closes the idle connections */
   sf_http_sockets_free(h);
   if (h->auth_header != NULL) {   /* wipe the key before freeing it */
     memset(h->auth_header, 0, strlen(h->auth_header));
@@ -70,7 +71,7 @@ int sf_http_busy (const SfHttp *h) {
 
 void sf_http_set_max_inflight (SfHttp *h, int n) {
   h->max_inflight = n;
-  curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)n);
+  sf_http_pools_resize(h);
 }
 
 const char *sf_fail_name (SfFailKind k) {
@@ -264,6 +265,7 @@ static int request_make_easy (SfRequest *r) {
   if (e == NULL)
     return -1;
   r->easy = e;
+  curl_easy_setopt(e, CURLOPT_SHARE, sf_http_pool_next(r->http));
   curl_easy_setopt(e, CURLOPT_PRIVATE, r);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
   curl_easy_setopt(e, CURLOPT_URL, r->url);

@@ -24,6 +24,7 @@
 typedef struct SfRequest SfRequest;
 
 #define SF_HTTP_SPARE 64         /* spare libcurl handles kept */
+#define SF_HTTP_POOL_CONNS 64    /* transfers per connection pool */
 
 typedef struct SfHttp {
   CURLM *multi;
@@ -45,6 +46,11 @@ typedef struct SfHttp {
   ** handle costs an init (~5 KB of allocations) and a cleanup */
   CURL *spare[SF_HTTP_SPARE];
   int nspare;
+  /* connection pools (http_pools.c): libcurl shares of connections only */
+  CURLSH **pools;
+  int npools;                /* in use: ceil(max_inflight / POOL_CONNS) */
+  int npools_made;           /* made so far (kept when max_inflight falls) */
+  unsigned next_pool;        /* the last pool given a transfer */
 } SfHttp;
 
 /* How a failed transfer ended, as far as the caller's retry rules care. */
@@ -154,6 +160,13 @@ int sf_http_wait (SfHttp *h, long timeout_ms);
 /* Also wake sf_http_wait when 'fd' is readable (the loop's signal and
 ** webhook pipe). 0 or -1. */
 int sf_http_watch_wake_fd (SfHttp *h, int fd);
+/* Make or choose the connection pools for h->max_inflight and size
+** libcurl's idle-connection limit to match; the next transfer's pool, in
+** turn (NULL: libcurl's own cache, when no pool could be made); free them
+** all once no libcurl handle is left. (http_pools.c) */
+void sf_http_pools_resize (SfHttp *h);
+CURLSH *sf_http_pool_next (SfHttp *h);
+void sf_http_pools_free (SfHttp *h);
 /* Set up / tear down the socket watching; used by sf_http_init/free. */
 int sf_http_sockets_init (SfHttp *h);
 void sf_http_sockets_free (SfHttp *h);

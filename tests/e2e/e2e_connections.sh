@@ -30,6 +30,22 @@ ports_check() {
     END { printf "%d %d %d\n", creates, fresh, pooled }' "$1"
 }
 
+# connections_check LOG: "CONNECTIONS BY_GET": client ports seen, and
+# ports whose first request was a GET (a poll or download that found no
+# idle connection to reuse)
+connections_check() {
+  awk '
+    $1 == "sandbox:" {
+      port = ""
+      for (i = 3; i < NF; i++) if ($i == "port") port = $(i + 1)
+      if (port == "" || (port in seen)) next
+      seen[port] = 1
+      ports++
+      if ($2 == "GET") by_get++
+    }
+    END { printf "%d %d\n", ports, by_get }' "$1"
+}
+
 t_paid_calls_fresh() {
   local s creates fresh pooled
   s=$(script chains.lua <<'EOF2'
@@ -63,5 +79,48 @@ EOF2
   expect_no_crash
 }
 
+# Above 64 transfers in flight the connections are kept in several pools
+# (runtime/http_pools.c): each workflow's polls and download must still
+# reuse a pooled connection, not open one per request, and every paid
+# call must still take a new one.
+t_many_pools_reuse() {
+  local s creates fresh pooled ports by_get
+  s=$(script pools.lua <<'EOF2'
+sonic.config{ poll_interval = 0.05, max_inflight = 200 }  -- 4 pools
+local jobs = {}
+for i = 1, 150 do
+  jobs[i] = sonic.spawn(function ()
+    local clips = sonic.wait(sonic.create{ gpt_description_prompt = "p" .. i })
+    return sonic.download(clips[1], "out/")
+  end)
+end
+sonic.all(jobs)
+print("done")
+EOF2
+)
+  : > "$WORK/servers.err.before"
+  cp "$WORK/servers.err" "$WORK/servers.err.before"
+  sf_run run --no-journal --base-url "$SB" "$s"
+  expect_rc 0
+  expect_grep '^done$' "$OUT" "stdout"
+  # only this run's lines: the sandbox's log holds the earlier cases too
+  tail -n +"$(( $(wc -l < "$WORK/servers.err.before") + 1 ))" \
+    "$WORK/servers.err" > "$WORK/pools.log"
+  read -r creates fresh pooled < <(ports_check "$WORK/pools.log")
+  read -r ports by_get < <(connections_check "$WORK/pools.log")
+  echo "    creates $creates (on new connections $fresh), GETs on a create's" \
+    "connection $pooled; connections $ports, opened by a GET $by_get"
+  expect_eq "$creates" 150 "creates seen by the sandbox"
+  expect_eq "$fresh" 150 "creates on a connection never used before"
+  # 150 workflows make >= 450 GETs (polls, download): a pool that did not
+  # reuse would open a connection for most of them
+  ((pooled >= 300)) || fail_because "only $pooled GETs reused a create's" \
+    "connection: the pools do not hand their connections on"
+  ((by_get <= 15)) || fail_because "$by_get connections were opened by a" \
+    "GET: polls and downloads open connections instead of reusing them"
+  expect_no_crash
+}
+
 run_case "paid calls on new connections, which then join the pool" t_paid_calls_fresh
+run_case "many transfers in flight: several pools, each reusing" t_many_pools_reuse
 summary
