@@ -24,6 +24,9 @@
 **             MP3-looking audio, gzip-encoded (Content-Length of the
 **             compressed bytes) when the request's Accept-Encoding names
 **             gzip, plain otherwise
+**             and GET .../sonic/task/ID answers a succeeded task of one
+**             clip titled "Packed", gzip-encoded the same way (a service
+**             behind a CDN that compresses JSON)
 **   gzipall   the same, gzip-encoded whether asked or not
 **   badjson   200, application/json, a create answer cut off mid-string
 **   notaskid  200, application/json, {"message":"success"}: no task_id
@@ -233,20 +236,29 @@ static void answer_bigjson (int fd, const char *target) {
 /* The compressing CDN: 64 KiB of MP3-looking audio, gzip-encoded when
 ** asked (or always, 'always'). The audio is the same bytes either way, so
 ** a test can compare the file with what a plain GET gives. */
-static void answer_gzip (int fd, int always) {
+static void answer_gzip (int fd, int always, const char *target) {
   static unsigned char plain[65536], packed[70000];
   char head[512];
   z_stream z;
   int gz = always || asked_gzip;
+  int json = strstr(target, "/sonic/task/") != NULL;
   size_t n = sizeof(plain);
-  audio_chunk((char *)plain, sizeof(plain), 1);
-  for (size_t i = 10; i < sizeof(plain); i += 97)   /* not all zeros */
-    plain[i] = (unsigned char)(i * 31);
+  if (json) {
+    n = (size_t)snprintf((char *)plain, sizeof(plain),
+      "{\"code\":200,\"message\":\"success\",\"data\":[{\"clip_id\":"
+      "\"cccccccc-1111-4000-8000-000000000001\",\"state\":\"succeeded\","
+      "\"title\":\"Packed\",\"duration\":3,\"audio_url\":"
+      "\"http://127.0.0.1:%d/files/song.mp3\"}]}", port);
+  } else {
+    audio_chunk((char *)plain, sizeof(plain), 1);
+    for (size_t i = 10; i < sizeof(plain); i += 97)   /* not all zeros */
+      plain[i] = (unsigned char)(i * 31);
+  }
   if (gz) {
     memset(&z, 0, sizeof(z));
     deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
     z.next_in = plain;
-    z.avail_in = sizeof(plain);
+    z.avail_in = (uInt)n;
     z.next_out = packed;
     z.avail_out = sizeof(packed);
     deflate(&z, Z_FINISH);
@@ -254,8 +266,9 @@ static void answer_gzip (int fd, int always) {
     deflateEnd(&z);
   }
   snprintf(head, sizeof(head),
-           "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n%s"
+           "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%s"
            "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+           json ? "application/json" : "audio/mpeg",
            gz ? "Content-Encoding: gzip\r\n" : "", n);
   if (write_all(fd, head, strlen(head)) == 0)
     write_all(fd, gz ? packed : plain, n);
@@ -277,7 +290,7 @@ static void answer (int fd, const char *mode, const char *target) {
   } else if (strcmp(mode, "bigjson") == 0) {
     answer_bigjson(fd, target);
   } else if (strncmp(mode, "gzip", 4) == 0) {
-    answer_gzip(fd, mode[4] != '\0');
+    answer_gzip(fd, mode[4] != '\0', target);
   } else if (strcmp(mode, "badjson") == 0 || strcmp(mode, "notaskid") == 0) {
     answer_bad_create(fd, mode[0] == 'b');
   } else if (strcmp(mode, "hostile") == 0) {

@@ -43,6 +43,26 @@ t_unasked_gzip_is_a_typed_error() {
   expect_no_crash
 }
 
+# An API answer may come compressed: the client asks for gzip on API
+# calls and reads the decoded JSON.
+t_gzip_json_answer_decoded() {
+  local s
+  s=$(script packed.lua <<'EOF2'
+sonic.config{ poll_interval = 0.05 }
+local clips = sonic.wait("00000000-0000-4000-8000-000000000003")
+print(("clips %d title %s"):format(#clips, clips[1].title))
+EOF2
+)
+  : > "$WORK/gzip.log"
+  sf_run run --no-journal --base-url "$GZ" "$s"
+  expect_rc 0
+  expect_grep '^clips 1 title Packed$' "$OUT" stdout
+  expect_grep_i '^Accept-Encoding: gzip' "$WORK/gzip.log" \
+    "the task poll's request (asks for gzip)"
+  expect_no_crash
+}
+
 run_case "gzip CDN: the file is the audio's exact bytes" t_gzip_cdn_gives_the_audio
+run_case "gzip API answer: decoded" t_gzip_json_answer_decoded
 run_case "gzip sent unasked: typed error, no file" t_unasked_gzip_is_a_typed_error
 summary
