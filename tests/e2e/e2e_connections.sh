@@ -46,9 +46,25 @@ connections_check() {
     END { printf "%d %d\n", ports, by_get }' "$1"
 }
 
+# spawn_chains COUNT PREFIX: Lua that runs COUNT create -> wait ->
+# download chains at once, then prints "done"
+spawn_chains() {
+  cat <<EOF2
+local jobs = {}
+for i = 1, $1 do
+  jobs[i] = sonic.spawn(function ()
+    local clips = sonic.wait(sonic.create{ gpt_description_prompt = "$2" .. i })
+    return sonic.download(clips[1], "out/")
+  end)
+end
+sonic.all(jobs)
+print("done")
+EOF2
+}
+
 t_paid_calls_fresh() {
   local s creates fresh pooled
-  s=$(script chains.lua <<'EOF2'
+  s=$({ cat <<'EOF2'
 sonic.config{ poll_interval = 0.05 }
 -- sequential chains first (a pooled connection is there to be reused by
 -- the next create), then a few at once
@@ -56,17 +72,8 @@ for i = 1, 4 do
   local clips = sonic.wait(sonic.create{ gpt_description_prompt = "seq " .. i })
   sonic.download(clips[1], "out/")
 end
-local jobs = {}
-for i = 1, 6 do
-  jobs[i] = sonic.spawn(function ()
-    local clips = sonic.wait(sonic.create{ gpt_description_prompt = "par " .. i })
-    return sonic.download(clips[1], "out/")
-  end)
-end
-sonic.all(jobs)
-print("done")
 EOF2
-)
+  spawn_chains 6 "par "; } | script chains.lua)
   sf_run run --no-journal --base-url "$SB" "$s"
   expect_rc 0
   expect_grep '^done$' "$OUT" "stdout"
@@ -85,19 +92,10 @@ EOF2
 # call must still take a new one.
 t_many_pools_reuse() {
   local s creates fresh pooled ports by_get
-  s=$(script pools.lua <<'EOF2'
+  s=$({ cat <<'EOF2'
 sonic.config{ poll_interval = 0.05, max_inflight = 200 }  -- 4 pools
-local jobs = {}
-for i = 1, 150 do
-  jobs[i] = sonic.spawn(function ()
-    local clips = sonic.wait(sonic.create{ gpt_description_prompt = "p" .. i })
-    return sonic.download(clips[1], "out/")
-  end)
-end
-sonic.all(jobs)
-print("done")
 EOF2
-)
+  spawn_chains 150 p; } | script pools.lua)
   : > "$WORK/servers.err.before"
   cp "$WORK/servers.err" "$WORK/servers.err.before"
   sf_run run --no-journal --base-url "$SB" "$s"
