@@ -276,11 +276,18 @@ static int request_make_easy (SfRequest *r) {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  /* User-Agent and Accept-Encoding as our own header lines, not libcurl's
+  ** options: libcurl 7.88 prints each option's line twice, a byte at a
+  ** time through its own printf (~140 instructions a byte), and a header
+  ** line of ours once: 2.7 % fewer instructions per workflow
+  ** (docs/performance.md, "Round of 2026-12-07 (fifth)"). A line of ours
+  ** replaces libcurl's own; request_start hands the list over. */
+  sf_request_add_header(r, "User-Agent: sonicflow/" SF_VERSION);
   /* JSON may come compressed; audio never: a download's length is
   ** checked against Content-Length, which counts the bytes on the wire.
-  ** The option makes libcurl decode; the header line itself is ours
-  ** (request_start), like User-Agent's. */
+  ** The option is what makes libcurl decode. */
   if (r->download_fd < 0) {
+    sf_request_add_header(r, "Accept-Encoding: gzip");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
     /* An answer is a few KB, read into r->body whatever the buffer, so
     ** libcurl's least receive buffer, not its 16 KiB default: libcurl
@@ -336,15 +343,6 @@ static void request_start (SfRequest *r) {
     return;
   }
   e = r->easy;
-  /* User-Agent and Accept-Encoding as our own header lines, not libcurl's
-  ** options: libcurl 7.88 prints each option's line twice, a byte at a
-  ** time through its own printf (~140 instructions a byte), and a header
-  ** line of ours once: 2.7 % fewer instructions per workflow
-  ** (docs/performance.md, "Round of 2026-12-07 (fifth)"). A line given
-  ** here replaces libcurl's own. */
-  sf_request_add_header(r, "User-Agent: sonicflow/" SF_VERSION);
-  if (r->download_fd < 0)
-    sf_request_add_header(r, "Accept-Encoding: gzip");
   if (r->with_auth && h->auth_header != NULL && is_api_url(h, r->url))
     sf_request_add_header(r, h->auth_header);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);

@@ -91,19 +91,17 @@ EOF2
 # reuse a pooled connection, not open one per request, and every paid
 # call must still take a new one.
 t_many_pools_reuse() {
-  local s creates fresh pooled ports by_get
+  local s lines_before creates fresh pooled ports by_get
   s=$({ cat <<'EOF2'
 sonic.config{ poll_interval = 0.05, max_inflight = 200 }  -- 4 pools
 EOF2
   spawn_chains 150 p; } | script pools.lua)
-  : > "$WORK/servers.err.before"
-  cp "$WORK/servers.err" "$WORK/servers.err.before"
+  lines_before=$(wc -l < "$WORK/servers.err")  # earlier cases' lines
   sf_run run --no-journal --base-url "$SB" "$s"
   expect_rc 0
   expect_grep '^done$' "$OUT" "stdout"
   # only this run's lines: the sandbox's log holds the earlier cases too
-  tail -n +"$(( $(wc -l < "$WORK/servers.err.before") + 1 ))" \
-    "$WORK/servers.err" > "$WORK/pools.log"
+  tail -n +"$((lines_before + 1))" "$WORK/servers.err" > "$WORK/pools.log"
   read -r creates fresh pooled < <(ports_check "$WORK/pools.log")
   read -r ports by_get < <(connections_check "$WORK/pools.log")
   echo "    creates $creates (on new connections $fresh), GETs on a create's" \
