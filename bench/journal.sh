@@ -18,15 +18,24 @@ CFLAGS="-O2 $(pkg-config --cflags sqlite3)"; LIBS=$(pkg-config --libs sqlite3)
 
 build () {   # build NAME JOURNAL_DIR [extra cflags for the bench]
   local name=$1 jdir=$2; shift 2
+  local objs=("$WORK/$name-bench.o" "$WORK/$name-journal.o")
   cc $CFLAGS -I"$jdir" -c "$jdir/journal.c" -o "$WORK/$name-journal.o"
+  # the journal prints its JSON through sfbuf (runtime/buf.c) since c74742f
+  if [ -f "$jdir/buf.c" ]; then
+    cc $CFLAGS -I"$jdir" -c "$jdir/buf.c" -o "$WORK/$name-buf.o"
+    objs+=("$WORK/$name-buf.o")
+  fi
   cc $CFLAGS -I"$jdir" "$@" -c "$HERE/journal.c" -o "$WORK/$name-bench.o"
-  cc -o "$WORK/$name" "$WORK/$name-bench.o" "$WORK/$name-journal.o" $LIBS
+  cc -o "$WORK/$name" "${objs[@]}" $LIBS
 }
 
 if [ $# -ge 1 ]; then
   mkdir -p "$WORK/base"
   git -C "$ROOT" show "$1:runtime/journal.c" > "$WORK/base/journal.c"
   git -C "$ROOT" show "$1:runtime/journal.h" > "$WORK/base/journal.h"
+  for f in buf.c buf.h; do   # absent before c74742f
+    git -C "$ROOT" show "$1:runtime/$f" > "$WORK/base/$f" 2>/dev/null || rm -f "$WORK/base/$f"
+  done
   extra=()
   grep -q sf_journal_commit "$WORK/base/journal.h" ||
     extra=(-Dsf_journal_commit=sf_journal_flush)

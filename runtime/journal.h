@@ -89,6 +89,13 @@ int sf_journal_flush (SfJournal *j);
 int sf_journal_commit (SfJournal *j);
 long sf_journal_sync_due (SfJournal *j);
 
+/* The journal's page cache follows its file (a sixth of it, for the
+** indexes, see fit_cache in journal.c) between SQLite's default and a
+** ceiling; sf_journal_cache_kib says what it is now (KiB). */
+#define SF_JOURNAL_CACHE_MIN_KIB 2000     /* SQLite's default cache_size */
+#define SF_JOURNAL_CACHE_MAX_KIB 65536
+long sf_journal_cache_kib (SfJournal *j);
+
 /* Start a new run; fills info->id. 0 or -1. */
 int sf_journal_run_begin (SfJournal *j, SfRunInfo *info);
 /* Find a run to resume: 'id', or NULL for the latest one that did not
