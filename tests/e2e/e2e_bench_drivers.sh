@@ -7,8 +7,10 @@
 # sandbox; capacity holds N connections and has every one answered; the
 # task store stops at --retain-tasks and finds every recent task; cputime
 # writes a command's times in microseconds and passes its status on; ab.sh
-# compares two binaries, journal off and on, with a line for each. No
-# timings are checked: those belong to bench/run.
+# compares two binaries, journal off and on, with a line for each;
+# report.py gives the journal's cost from medians and shows how far the
+# interleaved pairs spread. No timings are checked: those belong to
+# bench/run.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 BENCH=$ROOT/bench
@@ -113,6 +115,25 @@ t_ab() {
   expect_no_grep 'WARNING' "$ERR" "stderr (every workflow wrote its file)"
 }
 
+# two reps at 1,000 and 10,000: the journal's cost is the difference of
+# medians (50 and 60 µs a workflow), each pair's own difference its spread
+t_report() {
+  local raw=$WORK/raw.tsv
+  {
+    printf 'scenario\tclient\tn\trep\twall_s\tcpu_s\trss_kb\textra\n'
+    printf 'many\t%s\t%s\t%s\t1\t%s\t1000\tok\n' \
+      floor 1000 1 0.20  floor 1000 2 0.20 \
+      sonicflow 1000 1 0.30  sonicflow+journal 1000 1 0.34 \
+      sonicflow 1000 2 0.30  sonicflow+journal 1000 2 0.36 \
+      floor 10000 1 2.0  floor 10000 2 2.0 \
+      sonicflow 10000 1 3.0  sonicflow+journal 10000 1 3.5 \
+      sonicflow 10000 2 3.0  sonicflow+journal 10000 2 3.7
+  } > "$raw"
+  run_driver report python3 "$BENCH/report.py" "$raw" "$WORK/t.md" "$WORK/t.svg"
+  expect_rc 0
+  expect_grep '^\| journal cost per workflow, N=10000 ÷ N=1000 ≤ 1\.1× \| 60 ÷ 50 µs \(single interleaved pairs: 40–60 µs at N=1000, 50–70 µs at N=10000\) = 1\.20× \| \*\*no\*\* \|$' "$WORK/t.md"
+}
+
 run_case "the floor completes its workflows" t_floor
 run_case "many.lua completes its workflows" t_many_lua
 run_case "lua_work.lua decodes the sandbox's answers" t_lua_work
@@ -120,4 +141,5 @@ run_case "capacity: every connection answered" t_capacity
 run_case "store: retention bounds what is stored" t_store
 run_case "cputime: microseconds and the command's status" t_cputime
 run_case "ab.sh: two binaries, journal off and on" t_ab
+run_case "report.py: the journal's cost and its spread" t_report
 summary
