@@ -20,14 +20,14 @@ static void *limited_alloc (void *ud, void *ptr, size_t osize,
   if (ptr == NULL)
     osize = 0;                  /* osize encodes the object type then */
   if (nsize == 0) {
-    free(ptr);
+    sf_lua_pool_alloc(&lim->pool, ptr, osize, 0);
     lim->used -= osize;
     return NULL;
   }
   if (lim->memory != 0 && nsize > osize &&
       lim->used - osize + nsize > lim->memory)
     return NULL;
-  if ((p = realloc(ptr, nsize)) == NULL)
+  if ((p = sf_lua_pool_alloc(&lim->pool, ptr, osize, nsize)) == NULL)
     return NULL;
   lim->used = lim->used - osize + nsize;
   return p;
@@ -42,11 +42,33 @@ static int panic (lua_State *L) {
   return 0;                     /* Lua aborts the process */
 }
 
+/* Under AddressSanitizer every Lua object stays a malloc block of its
+** own, so a C binding that writes past a userdata is still caught; the
+** pool itself is checked there by its unit test. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOLED_MAX 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOLED_MAX 0
+#endif
+#endif
+#ifndef POOLED_MAX
+#define POOLED_MAX SF_LUA_POOL_MAX
+#endif
+
 lua_State *sf_limits_newstate (SfLimits *lim) {
-  lua_State *L = lua_newstate(limited_alloc, lim);
-  if (L != NULL)
+  lua_State *L;
+  sf_lua_pool_init(&lim->pool, POOLED_MAX);
+  if ((L = lua_newstate(limited_alloc, lim)) == NULL)
+    sf_lua_pool_release(&lim->pool);
+  else
     lua_atpanic(L, panic);
   return L;
+}
+
+void sf_limits_close (lua_State *L, SfLimits *lim) {
+  lua_close(L);
+  sf_lua_pool_release(&lim->pool);
 }
 
 static void count_hook (lua_State *L, lua_Debug *ar) {

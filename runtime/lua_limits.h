@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <lua.h>
+#include "lua_pool.h"
 
 typedef struct SfLimits {
   size_t used;               /* bytes allocated by Lua now */
@@ -17,10 +18,14 @@ typedef struct SfLimits {
   int exceeded;              /* the instruction budget ran out */
   volatile sig_atomic_t interrupt;  /* signals seen: 1 raise once, 2+
                                        raise at every instruction */
+  SfLuaPool pool;            /* where the state's small objects live */
 } SfLimits;
 
-/* A new state whose allocations are counted against 'lim'. */
+/* A new state whose allocations are counted against 'lim' (and served by
+** its pool: give the state back with sf_limits_close). */
 lua_State *sf_limits_newstate (SfLimits *lim);
+/* lua_close(L), then the pool's slabs. */
+void sf_limits_close (lua_State *L, SfLimits *lim);
 
 /*
 ** Count instructions on L and on every thread created from it later

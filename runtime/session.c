@@ -182,7 +182,7 @@ static void teardown (SfSession *s, int code, int close_lua) {
   sf_webhooks_stop(rt->webhooks);    /* its thread writes to our pipe */
   rt->webhooks = NULL;
   if (close_lua && rt->L != NULL) {
-    lua_close(rt->L);            /* releases requests, then ... */
+    sf_limits_close(rt->L, &rt->limits); /* releases requests, then ... */
     rt->L = NULL;
   }
   if (rt->journal != NULL && rt->run_id[0]) {
