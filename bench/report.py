@@ -7,7 +7,6 @@ from collections import defaultdict
 raw, table_path, svg_path = sys.argv[1:4]
 rows = list(csv.DictReader(open(raw), delimiter="\t"))
 S = defaultdict(list)
-CPU_BY_REP = defaultdict(dict)   # the interleaved samples, paired by rep
 extra = {}
 for r in rows:
     if r["wall_s"] == "NA":
@@ -19,8 +18,7 @@ for r in rows:
         if x.startswith("cpu="):
             cpu = float(x[4:])
     S[(r["scenario"], r["client"], int(r["n"]))].append(
-        (float(r["wall_s"]), cpu, int(r["rss_kb"])))
-    CPU_BY_REP[(r["scenario"], r["client"], int(r["n"]))][r["rep"]] = cpu
+        (float(r["wall_s"]), cpu, int(r["rss_kb"]), r["rep"]))
 
 
 def med(key, i):
@@ -198,7 +196,9 @@ if 1000 in jc and max(jc) > 1000 and jc[1000] > 0:
     # a difference of two noisy totals: show how far single pairs spread
     spread = []
     for n in (1000, big):
-        on, off = CPU_BY_REP[("many", "sonicflow+journal", n)], CPU_BY_REP[("many", "sonicflow", n)]
+        # the interleaved samples, paired by rep
+        on, off = ({x[3]: x[1] for x in S[("many", cl, n)]}
+                   for cl in ("sonicflow+journal", "sonicflow"))
         d = sorted((on[r] - off[r]) / n * 1e6 for r in on if r in off)
         if d:
             spread.append(f"{d[0]:.0f}–{d[-1]:.0f} µs at N={n}")

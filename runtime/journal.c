@@ -32,7 +32,7 @@
 
 /* The statements, by name; 'sql' below holds their text. */
 typedef enum Stmt {
-  S_BEGIN, S_COMMIT, S_FILE_BYTES,
+  S_BEGIN, S_COMMIT, S_CACHE,
   S_RUN_INSERT, S_RUN_BY_ID, S_RUN_LATEST_OPEN, S_RUN_ATTEMPT, S_RUN_END,
   S_RUN_SERVICE, S_RUN_COMMITTED, S_RUNS_LIST,
   S_STEP_GET, S_STEP_AT, S_STEP_INTENT, S_STEP_OUTCOME, S_STEPS_EACH,
@@ -53,7 +53,6 @@ struct SfJournal {
   unsigned char busy[S_COUNT]; /* bound and not yet reset */
   unsigned commits;          /* since open: the cache is refitted now and
                                 then (fit_cache) */
-  long cache_kib;            /* the page cache's size, as last set */
 };
 
 /* ---------------------------------------------------------------- schema */
@@ -99,9 +98,12 @@ static const char schema[] =
 static const char *const sql[S_COUNT] = {
   [S_BEGIN] = "BEGIN IMMEDIATE",
   [S_COMMIT] = "COMMIT",
-  [S_FILE_BYTES] =
-    "SELECT page_count * page_size FROM pragma_page_count(),"
-    " pragma_page_size()",
+  /* the file and the page cache, both in KiB (a cache_size > 0 counts
+  ** pages, < 0 KiB) */
+  [S_CACHE] =
+    "SELECT page_count * page_size / 1024, CASE WHEN cache_size < 0"
+    " THEN -cache_size ELSE cache_size * page_size / 1024 END"
+    " FROM pragma_page_count(), pragma_page_size(), pragma_cache_size()",
   [S_RUN_INSERT] =
     "INSERT INTO runs(id, script, args, status, started_at, budget,"
     " sandbox_state, service) VALUES(?,?,?,?,?,?,?,?)",
@@ -328,7 +330,6 @@ int sf_journal_open_mode (SfJournal **out, const char *path,
     return -1;
   }
   j->mode = mode;
-  j->cache_kib = SF_JOURNAL_CACHE_MIN_KIB;
   if (path == NULL)
     path = ":memory:";
   else if (mode == SF_JOURNAL_CREATE && strcmp(path, ":memory:") != 0)
@@ -377,36 +378,39 @@ static int sync_wal (SfJournal *j) {
 ** 5,700 misses and 3,200 spilled pages per run, and the journal's cost per
 ** workflow 1.4x its cost at 1,000 (docs/performance.md). A small journal
 ** keeps the default, so a small run's memory is unchanged. */
+/* The file's size and the cache's, in KiB, as SQLite has them. 0 or -1. */
+static int cache_sizes (SfJournal *j, long *file_kib, long *cache_kib) {
+  sqlite3_stmt *st = prep(j, S_CACHE, "");
+  int rc = -1;
+  if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+    *file_kib = (long)sqlite3_column_int64(st, 0);
+    *cache_kib = (long)sqlite3_column_int64(st, 1);
+    rc = 0;
+  }
+  done(j, S_CACHE, st);
+  return rc;
+}
+
 static void fit_cache (SfJournal *j) {
-  sqlite3_stmt *st = prep(j, S_FILE_BYTES, "");
-  long want = SF_JOURNAL_CACHE_MIN_KIB;
+  long file_kib, now, want;
   char pragma[64];
-  if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-    want = (long)(sqlite3_column_int64(st, 0) / 1024 / 6);
-  done(j, S_FILE_BYTES, st);
+  if (cache_sizes(j, &file_kib, &now) != 0)
+    return;
+  want = file_kib / 6;
   if (want < SF_JOURNAL_CACHE_MIN_KIB)
     want = SF_JOURNAL_CACHE_MIN_KIB;
   if (want > SF_JOURNAL_CACHE_MAX_KIB)
     want = SF_JOURNAL_CACHE_MAX_KIB;
   /* resizing is cheap but not free: only for a change of a quarter */
-  if (want * 4 < j->cache_kib * 5 && want * 5 > j->cache_kib * 4)
+  if (want * 4 < now * 5 && want * 5 > now * 4)
     return;
   snprintf(pragma, sizeof(pragma), "PRAGMA cache_size=-%ld", want);
-  if (sqlite3_exec(j->db, pragma, NULL, NULL, NULL) == SQLITE_OK)
-    j->cache_kib = want;
+  sqlite3_exec(j->db, pragma, NULL, NULL, NULL);
 }
 
 long sf_journal_cache_kib (SfJournal *j) {
-  sqlite3_stmt *st = NULL;
-  long kib = -1;             /* asked of SQLite, not of our own note */
-  if (j != NULL && sqlite3_prepare_v2(j->db, "PRAGMA cache_size", -1, &st,
-                                      NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW) {
-    long long v = sqlite3_column_int64(st, 0);
-    kib = v < 0 ? (long)-v : (long)(v * 4);   /* > 0 counts pages */
-  }
-  sqlite3_finalize(st);
-  return kib;
+  long file_kib, kib;
+  return j != NULL && cache_sizes(j, &file_kib, &kib) == 0 ? kib : -1;
 }
 
 /* COMMIT the turn's transaction, if one is open. 0 or -1. */
