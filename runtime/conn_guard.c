@@ -264,13 +264,17 @@ SfConnGuard *sf_conn_guard_new (const SfConnGuardConfig *cfg,
   return g;
 }
 
-void sf_conn_guard_options (SfConnGuard *g, struct MHD_OptionItem *opt) {
+void sf_conn_guard_options (SfConnGuard *g, unsigned shares,
+                            struct MHD_OptionItem *opt) {
+  unsigned n = shares ? shares : 1;
+  unsigned limit = g->limit / n ? g->limit / n : 1;
+  unsigned per_ip = (g->cfg.per_ip + n - 1) / n;
   struct MHD_OptionItem o[SF_CONN_GUARD_NOPTS] = {
     { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, g },
     { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, g },
     { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, g },
-    { MHD_OPTION_CONNECTION_LIMIT, (intptr_t)g->limit, NULL },
-    { MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)g->cfg.per_ip, NULL },
+    { MHD_OPTION_CONNECTION_LIMIT, (intptr_t)limit, NULL },
+    { MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)per_ip, NULL },
     { MHD_OPTION_LISTEN_BACKLOG_SIZE, (intptr_t)g->cfg.backlog, NULL },
     /* the idle timeout stays as a second line behind the sweeper */
     { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)g->cfg.idle_s, NULL },

@@ -17,9 +17,10 @@
 ** usual. The guard also sizes the daemon: a connection limit from the
 ** (raised) descriptor limit, the listen backlog, the per-address cap.
 **
-** Use: sf_conn_guard_new, then MHD_start_daemon with sf_conn_guard_access
-** and the guard as the access handler and MHD_OPTION_ARRAY of
-** sf_conn_guard_options; after MHD_stop_daemon, sf_conn_guard_free.
+** Use: sf_conn_guard_new, then sf_mhd_loop_start (mhd_loop.h), which
+** gives each daemon sf_conn_guard_access with the guard as its access
+** handler and MHD_OPTION_ARRAY of sf_conn_guard_options; after
+** sf_mhd_loop_stop, sf_conn_guard_free.
 */
 #ifndef SF_CONN_GUARD_H
 #define SF_CONN_GUARD_H
@@ -52,8 +53,12 @@ SfConnGuard *sf_conn_guard_new (const SfConnGuardConfig *cfg,
                                 MHD_RequestCompletedCallback completed,
                                 void *completed_cls);
 
-/* Fill 'opt' (SF_CONN_GUARD_NOPTS entries) for MHD_OPTION_ARRAY. */
-void sf_conn_guard_options (SfConnGuard *g, struct MHD_OptionItem *opt);
+/* Fill 'opt' (SF_CONN_GUARD_NOPTS entries) for MHD_OPTION_ARRAY, for one
+** of 'shares' daemons that serve the guard's port together: each gets the
+** connection limit divided by 'shares' and the per-address cap divided
+** rounding up (a daemon counts only its own connections). */
+void sf_conn_guard_options (SfConnGuard *g, unsigned shares,
+                            struct MHD_OptionItem *opt);
 
 /* The access handler to give libmicrohttpd, with the guard as its cls. */
 enum MHD_Result sf_conn_guard_access (void *cls, struct MHD_Connection *c,

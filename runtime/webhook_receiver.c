@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "journal.h"
 #include "conn_guard.h"
+#include "mhd_loop.h"
 #include "webhook_receiver.h"
 #include "webhook_verify.h"
 
@@ -21,7 +22,7 @@
 #define SEEN_MAX 65536       /* ids remembered without a journal */
 
 struct SfWebhooks {
-  struct MHD_Daemon *daemon;
+  SfMhdLoop *daemon;
   SfConnGuard *guard;        /* deadlines, limits: slow clients can't starve
                                 real deliveries (issue 19 item 7) */
   char secret[256];
@@ -202,7 +203,10 @@ static int parse_listen (const char *s, struct sockaddr_in *sa) {
 */
 static int guard_start (SfWebhooks *w, struct sockaddr_in *sa) {
   SfConnGuardConfig g;
-  struct MHD_OptionItem opts[SF_CONN_GUARD_NOPTS];
+  struct MHD_OptionItem opts[] = {
+    { MHD_OPTION_SOCK_ADDR, 0, sa },
+    { MHD_OPTION_END, 0, NULL },
+  };
   memset(&g, 0, sizeof(g));
   g.max_connections = 2048;
   g.idle_s = 30;
@@ -212,10 +216,9 @@ static int guard_start (SfWebhooks *w, struct sockaddr_in *sa) {
     return -1;
   if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127)
     sf_conn_guard_set_per_ip(w->guard, sf_conn_guard_limit(w->guard) / 4);
-  sf_conn_guard_options(w->guard, opts);
-  w->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-      MHD_USE_EPOLL, 0, NULL, NULL, sf_conn_guard_access, w->guard,
-      MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+  /* one thread: the service's few senders; the loop rather than
+  ** libmicrohttpd's own thread for the reason in mhd_loop.h */
+  w->daemon = sf_mhd_loop_start(w->guard, 1, 0, 0, opts);
   return w->daemon != NULL ? 0 : -1;
 }
 
@@ -259,9 +262,7 @@ fail:
 }
 
 int sf_webhooks_port (const SfWebhooks *w) {
-  const union MHD_DaemonInfo *info =
-      MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  return info ? info->port : 0;
+  return sf_mhd_loop_port(w->daemon);
 }
 
 int sf_webhooks_take (SfWebhooks *w, char (*ids)[80], int n) {
@@ -284,8 +285,7 @@ void sf_webhooks_stats (SfWebhooks *w, SfWebhookStats *out) {
 void sf_webhooks_stop (SfWebhooks *w) {
   if (w == NULL)
     return;
-  if (w->daemon != NULL)
-    MHD_stop_daemon(w->daemon);     /* joins its thread */
+  sf_mhd_loop_stop(w->daemon);      /* joins its thread; NULL-safe */
   sf_conn_guard_free(w->guard);     /* after: no more callbacks */
   sf_journal_close(w->journal);      /* NULL-safe */
   pthread_mutex_destroy(&w->lock);

@@ -243,7 +243,7 @@ struct SfSandbox {
   int nkeys;
   char base_url[160];             /* http://HOST:PORT, for clip URLs */
   int port;
-  struct MHD_Daemon *mhd;
+  struct SfMhdLoop *daemons;       /* the HTTP server's threads (server.c) */
   struct SfConnGuard *guard;      /* deadlines and limits (server.c) */
   ModelList models;               /* accepted mv names (--models) */
   pthread_mutex_t pace_lock;      /* the pace's window (pace.c) */

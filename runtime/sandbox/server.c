@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include "conn_guard.h"
+#include "mhd_loop.h"
 #include "sbx.h"
 
 enum { P_NEW, P_DEFERRED, P_AUDIO, P_ANSWERED };
@@ -107,7 +108,7 @@ static enum MHD_Result send_error (Req *r, int status, const char *msg) {
 static void resume_cb (void *arg, int cancelled) {
   Req *r = (Req *)arg;
   (void)cancelled;
-  MHD_resume_connection(r->conn);
+  sf_mhd_loop_resume(r->s->daemons, r->conn);
 }
 
 /* Send r->ans after its delay: suspend now, resume from the timer. */
@@ -119,7 +120,7 @@ static enum MHD_Result send_later (Req *r, int64_t delay_ms) {
   /* +1: the clock reads whole ms, so 'now' may be up to 1 ms late */
   if (sf_sbx_timer_add(r->s->timer, sf_sbx_now_ms() + delay_ms + 1,
                        resume_cb, r) != 0)
-    MHD_resume_connection(r->conn);   /* stopping: answer at once */
+    sf_mhd_loop_resume(r->s->daemons, r->conn);  /* stopping: at once */
   return MHD_YES;
 }
 
@@ -268,7 +269,8 @@ static void suspend_cb (void *arg) {
 }
 
 static void wake_cb (void *arg) {
-  MHD_resume_connection(((Req *)arg)->conn);
+  Req *r = (Req *)arg;
+  sf_mhd_loop_resume(r->s->daemons, r->conn);
 }
 
 /* The clip a file URL names and its state now (CS_FAILED when there is
@@ -854,14 +856,7 @@ static int guard_new (Sbx *s) {
 
 int sf_sbx_server_start (Sbx *s, char *err, size_t errlen) {
   struct sockaddr_storage ss;
-  struct MHD_OptionItem guard_opts[SF_CONN_GUARD_NOPTS];
-  const union MHD_DaemonInfo *info;
-  /* epoll: no FD_SETSIZE ceiling on descriptors, and each of the pool's
-  ** threads waits on its own share of the connections */
-  unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-                   (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
-                      ? MHD_USE_EPOLL_INTERNAL_THREAD
-                      : MHD_USE_AUTO_INTERNAL_THREAD);
+  unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   int v6 = 0;
   memset(&ss, 0, sizeof(ss));
   if (resolve(s->host, &ss, &v6) != 0) {
@@ -877,37 +872,39 @@ int sf_sbx_server_start (Sbx *s, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot start the connection guard thread");
     return -1;
   }
-  sf_conn_guard_options(s->guard, guard_opts);
-  s->mhd = MHD_start_daemon(
-    flags, (uint16_t)s->cfg.port, NULL, NULL, sf_conn_guard_access,
-    s->guard,
-    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,    /* must come first */
-    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
-    /* 64 KiB per connection: requests are small (bodies are copied out as
-    ** they arrive) and answers live outside the pool; 10,000 connections
-    ** must not mean 2.5 GiB */
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-    MHD_OPTION_ARRAY, guard_opts,              /* limits, deadlines */
-    MHD_OPTION_END);
-  if (s->mhd == NULL) {
+  {
+    struct MHD_OptionItem opts[] = {
+      { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, s },  /* first */
+      { MHD_OPTION_SOCK_ADDR, 0, &ss },
+      /* 64 KiB per connection: requests are small (bodies are copied out
+      ** as they arrive) and answers live outside the pool; 10,000
+      ** connections must not mean 2.5 GiB */
+      { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(64 * 1024), NULL },
+      { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL },
+      { MHD_OPTION_END, 0, NULL },
+    };
+    /* four threads, each waiting on its own share of the connections
+    ** (epoll: no FD_SETSIZE ceiling on descriptors) */
+    s->daemons = sf_mhd_loop_start(s->guard, 4, flags,
+                                   (uint16_t)s->cfg.port, opts);
+  }
+  if (s->daemons == NULL) {
     snprintf(err, errlen, "cannot listen on %s port %d", s->host,
              s->cfg.port);
     sf_conn_guard_free(s->guard);
     s->guard = NULL;
     return -1;
   }
-  info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
-  s->port = info ? info->port : s->cfg.port;
+  s->port = sf_mhd_loop_port(s->daemons);
+  if (s->port == 0)
+    s->port = s->cfg.port;
   base_url_set(s);
   return 0;
 }
 
 void sf_sbx_server_stop (Sbx *s) {
-  if (s->mhd != NULL)
-    MHD_stop_daemon(s->mhd);
-  s->mhd = NULL;
-  sf_conn_guard_free(s->guard);       /* after the daemon: no callbacks */
+  sf_mhd_loop_stop(s->daemons);       /* NULL-safe */
+  s->daemons = NULL;
+  sf_conn_guard_free(s->guard);       /* after the daemons: no callbacks */
   s->guard = NULL;
 }

@@ -2,12 +2,19 @@
 ** test_conn_limits.c -- the descriptor limit is raised (fdlimit.c), and
 ** the connection guard (conn_guard.c) sizes a daemon from it, closes a
 ** request whose headers do not arrive within its deadline however they
-** trickle, and never cuts a request that is being answered.
+** trickle, and never cuts a request that is being answered; the loop
+** (mhd_loop.c) answers a burst of requests that arrive together, which
+** libmicrohttpd's own epoll thread leaves unread for its idle timeout when
+** they fill one epoll_wait batch (128), and gives each of its daemons its
+** share of the guard's limits.
 */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -16,6 +23,7 @@
 #include "check.h"
 #include "conn_guard.h"
 #include "fdlimit.h"
+#include "mhd_loop.h"
 
 /* Takes longer than the request deadline to answer. */
 static enum MHD_Result slow_answer (void *cls, struct MHD_Connection *c,
@@ -89,8 +97,8 @@ static void test_fdlimit (void) {
 static void test_guard (void) {
   SfConnGuardConfig cfg;
   SfConnGuard *g;
-  struct MHD_OptionItem opts[SF_CONN_GUARD_NOPTS];
-  struct MHD_Daemon *d;
+  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+  SfMhdLoop *d;
   struct rlimit rl;
   char buf[1024];
   int port, fd, i, n;
@@ -107,16 +115,13 @@ static void test_guard (void) {
         (rl.rlim_cur < 320 && sf_conn_guard_limit(g) == 64));
   if (rl.rlim_cur > 2000)
     CHECK(sf_conn_guard_limit(g) > FD_SETSIZE);
-  sf_conn_guard_options(g, opts);
-  d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0,
-                       NULL, NULL, sf_conn_guard_access, g,
-                       MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+  d = sf_mhd_loop_start(g, 2, 0, 0, none);
   CHECK(d != NULL);
   if (d == NULL) {
     sf_conn_guard_free(g);
     return;
   }
-  port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
+  port = sf_mhd_loop_port(d);
 
   /* a trickler: a header line every 300 ms never finishes its headers */
   fd = connect_to(port);
@@ -147,12 +152,174 @@ static void test_guard (void) {
   CHECK(sf_conn_guard_expired(g) == 1);
   close(fd);
 
-  MHD_stop_daemon(d);
+  sf_mhd_loop_stop(d);
+  sf_conn_guard_free(g);
+}
+
+/* ---- a burst of requests ------------------------------------------------ */
+
+/* "/gate" holds the daemon's only thread until the test opens the gate;
+** anything else is answered at once. */
+typedef struct Gate {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int entered, open;
+} Gate;
+
+static enum MHD_Result gated_answer (void *cls, struct MHD_Connection *c,
+                                     const char *url, const char *method,
+                                     const char *version, const char *up,
+                                     size_t *up_size, void **con_cls) {
+  Gate *gate = (Gate *)cls;
+  struct MHD_Response *r;
+  enum MHD_Result rc;
+  (void)method; (void)version; (void)up; (void)up_size;
+  if (*con_cls == NULL) {
+    *con_cls = c;
+    return MHD_YES;
+  }
+  if (strcmp(url, "/gate") == 0) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;          /* a failing test must still end */
+    pthread_mutex_lock(&gate->lock);
+    gate->entered = 1;
+    pthread_cond_broadcast(&gate->cond);
+    while (!gate->open &&
+           pthread_cond_timedwait(&gate->cond, &gate->lock, &until) == 0)
+      ;
+    pthread_mutex_unlock(&gate->lock);
+  }
+  r = MHD_create_response_from_buffer(2, (void *)"ok",
+                                      MHD_RESPMEM_PERSISTENT);
+  rc = MHD_queue_response(c, 200, r);
+  MHD_destroy_response(r);
+  return rc;
+}
+
+static int64_t mono_ms (void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+** 'n' connections, accepted and idle, send their requests while the only
+** thread is busy; once it is free they are all ready in one epoll_wait.
+** Answered within 5 s (the idle timeout is 30 s): how many were.
+*/
+static int burst_answered (int n) {
+  static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n"
+                            "Connection: close\r\n\r\n";
+  static const char gate_req[] = "GET /gate HTTP/1.1\r\nHost: x\r\n"
+                                 "Connection: close\r\n\r\n";
+  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+  SfConnGuardConfig cfg;
+  Gate gate;
+  SfConnGuard *g;
+  SfMhdLoop *d;
+  int fds[300], gfd, i, answered = 0, port;
+  int64_t deadline;
+  char buf[256];
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.idle_s = 30;
+  memset(&gate, 0, sizeof(gate));
+  pthread_mutex_init(&gate.lock, NULL);
+  pthread_cond_init(&gate.cond, NULL);
+  g = sf_conn_guard_new(&cfg, gated_answer, &gate, NULL, NULL);
+  d = g ? sf_mhd_loop_start(g, 1, 0, 0, none) : NULL;
+  CHECK(d != NULL);
+  if (d == NULL) {
+    sf_conn_guard_free(g);
+    return -1;
+  }
+  port = sf_mhd_loop_port(d);
+  for (i = 0; i < n; i++)
+    fds[i] = connect_to(port);
+  usleep(300 * 1000);            /* accepted, idle */
+  gfd = connect_to(port);
+  send(gfd, gate_req, sizeof(gate_req) - 1, MSG_NOSIGNAL);
+  pthread_mutex_lock(&gate.lock);
+  while (!gate.entered)
+    pthread_cond_wait(&gate.cond, &gate.lock);
+  pthread_mutex_unlock(&gate.lock);
+  for (i = 0; i < n; i++)        /* the thread is held: all queue up */
+    if (fds[i] >= 0)
+      send(fds[i], req, sizeof(req) - 1, MSG_NOSIGNAL);
+  usleep(100 * 1000);
+  pthread_mutex_lock(&gate.lock);
+  gate.open = 1;
+  pthread_cond_broadcast(&gate.cond);
+  pthread_mutex_unlock(&gate.lock);
+  deadline = mono_ms() + 5000;
+  for (i = 0; i < n; i++) {
+    int left = (int)(deadline - mono_ms());
+    if (fds[i] < 0)
+      continue;
+    if (left > 0 && read_to_close(fds[i], left, buf, sizeof(buf)) > 0 &&
+        strncmp(buf, "HTTP/1.1 200", 12) == 0)
+      answered++;
+    close(fds[i]);
+  }
+  close(gfd);
+  sf_mhd_loop_stop(d);
+  sf_conn_guard_free(g);
+  pthread_cond_destroy(&gate.cond);
+  pthread_mutex_destroy(&gate.lock);
+  return answered;
+}
+
+static void test_burst (void) {
+  static const int sizes[] = { 127, 128, 129, 256 };
+  size_t i;
+  for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    int got = burst_answered(sizes[i]);
+    if (got != sizes[i])
+      fprintf(stderr, "burst of %d: %d answered\n", sizes[i], got);
+    CHECK(got == sizes[i]);
+  }
+}
+
+/* ---- the limits shared between daemons ---------------------------------- */
+
+static intptr_t option_value (const struct MHD_OptionItem *o,
+                              enum MHD_OPTION which) {
+  for (; o->option != MHD_OPTION_END; o++)
+    if (o->option == which)
+      return o->value;
+  return -1;
+}
+
+static void test_shares (void) {
+  SfConnGuardConfig cfg;
+  SfConnGuard *g;
+  struct MHD_OptionItem o[SF_CONN_GUARD_NOPTS];
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.max_connections = 1000;
+  cfg.per_ip = 10;
+  g = sf_conn_guard_new(&cfg, slow_answer, NULL, NULL, NULL);
+  CHECK(g != NULL);
+  if (g == NULL)
+    return;
+  sf_conn_guard_options(g, 1, o);
+  CHECK(option_value(o, MHD_OPTION_CONNECTION_LIMIT) == 1000);
+  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 10);
+  sf_conn_guard_options(g, 4, o);
+  CHECK(option_value(o, MHD_OPTION_CONNECTION_LIMIT) == 250);
+  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 3);
+  sf_conn_guard_options(g, 3, o);
+  CHECK(option_value(o, MHD_OPTION_CONNECTION_LIMIT) == 333);
+  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 4);
+  sf_conn_guard_set_per_ip(g, 0);          /* no cap stays no cap */
+  sf_conn_guard_options(g, 4, o);
+  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 0);
   sf_conn_guard_free(g);
 }
 
 int main (void) {
   test_fdlimit();
   test_guard();
+  test_burst();
+  test_shares();
   return CHECK_DONE();
 }

@@ -1,0 +1,196 @@
+/*
+** mhd_loop.c -- libmicrohttpd daemons driven from threads of our own
+** (see mhd_loop.h for why).
+*/
+#include "mhd_loop.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+typedef struct Worker {
+  struct MHD_Daemon *d;
+  pthread_t thread;
+  int running;                  /* the thread was created */
+  int stop_fd;                  /* the loop's, readable once stopping */
+  int wake_fd;                  /* eventfd: a connection was resumed */
+} Worker;
+
+struct SfMhdLoop {
+  unsigned n;
+  int stop_fd;                  /* eventfd: written once, never read */
+  int own_threads;              /* 0: libmicrohttpd's fallback threads */
+  Worker w[];
+};
+
+/* Wait until the daemon has work or a timeout is due, run it, repeat. */
+static void *worker_main (void *arg) {
+  Worker *w = (Worker *)arg;
+  const union MHD_DaemonInfo *info =
+      MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_EPOLL_FD);
+  struct pollfd p[3];
+  p[0].fd = info ? info->epoll_fd : -1;
+  p[1].fd = w->stop_fd;
+  p[2].fd = w->wake_fd;
+  p[0].events = p[1].events = p[2].events = POLLIN;
+  for (;;) {
+    MHD_UNSIGNED_LONG_LONG due;
+    uint64_t n;
+    int ms = -1;                /* no connection has a timeout running */
+    if (MHD_get_timeout(w->d, &due) == MHD_YES)
+      ms = due > INT_MAX ? INT_MAX : (int)due;
+    if (poll(p, 3, ms) < 0 && errno != EINTR)
+      break;                    /* cannot happen with valid descriptors */
+    if (p[1].revents != 0)
+      break;
+    /* cleared before MHD_run: a resume from now on wakes the next poll */
+    if (p[2].revents != 0 && read(w->wake_fd, &n, sizeof(n)) < 0)
+      (void)n;                  /* EAGAIN: another read got it first */
+    MHD_run(w->d);              /* never blocks: epoll_wait with 0 */
+  }
+  return NULL;
+}
+
+static struct MHD_Daemon *daemon_start (SfConnGuard *g, unsigned flags,
+                                        uint16_t port,
+                                        const struct MHD_OptionItem *opts,
+                                        unsigned shares, int listen_fd) {
+  struct MHD_OptionItem guard[SF_CONN_GUARD_NOPTS];
+  struct MHD_OptionItem shared[2] = {
+    { MHD_OPTION_LISTEN_SOCKET, (intptr_t)listen_fd, NULL },
+    { MHD_OPTION_END, 0, NULL },
+  };
+  if (listen_fd < 0)
+    shared[0].option = MHD_OPTION_END;
+  sf_conn_guard_options(g, shares, guard);
+  return MHD_start_daemon(flags, port, NULL, NULL, sf_conn_guard_access, g,
+                          MHD_OPTION_ARRAY, opts,
+                          MHD_OPTION_ARRAY, guard,
+                          MHD_OPTION_ARRAY, shared,
+                          MHD_OPTION_END);
+}
+
+/* No epoll: one daemon on libmicrohttpd's poll() threads. */
+static int start_fallback (SfMhdLoop *l, SfConnGuard *g, unsigned flags,
+                           uint16_t port,
+                           const struct MHD_OptionItem *opts) {
+  struct MHD_OptionItem pool[2] = {
+    { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)l->n, NULL },
+    { MHD_OPTION_END, 0, NULL },
+  };
+  struct MHD_OptionItem guard[SF_CONN_GUARD_NOPTS];
+  sf_conn_guard_options(g, 1, guard);
+  l->n = 1;
+  l->w[0].d = MHD_start_daemon(flags | MHD_USE_POLL_INTERNAL_THREAD, port,
+                               NULL, NULL, sf_conn_guard_access, g,
+                               MHD_OPTION_ARRAY, opts,
+                               MHD_OPTION_ARRAY, guard,
+                               MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+  return l->w[0].d != NULL ? 0 : -1;
+}
+
+SfMhdLoop *sf_mhd_loop_start (SfConnGuard *g, unsigned threads,
+                              unsigned flags, uint16_t port,
+                              const struct MHD_OptionItem *opts) {
+  SfMhdLoop *l;
+  const union MHD_DaemonInfo *info;
+  unsigned i;
+  int listen_fd;
+  if (threads == 0)
+    threads = 1;
+  l = calloc(1, sizeof(*l) + threads * sizeof(Worker));
+  if (l == NULL)
+    return NULL;
+  l->n = threads;
+  for (i = 0; i < threads; i++)
+    l->w[i].wake_fd = -1;
+  l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (l->stop_fd < 0) {
+    free(l);
+    return NULL;
+  }
+  if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) != MHD_YES) {
+    if (start_fallback(l, g, flags, port, opts) != 0) {
+      sf_mhd_loop_stop(l);
+      return NULL;
+    }
+    return l;
+  }
+  l->own_threads = 1;
+  flags |= MHD_USE_EPOLL;       /* external mode: no internal thread */
+  l->w[0].d = daemon_start(g, flags, port, opts, threads, -1);
+  info = l->w[0].d ? MHD_get_daemon_info(l->w[0].d,
+                                         MHD_DAEMON_INFO_LISTEN_FD)
+                   : NULL;
+  listen_fd = info ? info->listen_fd : -1;
+  for (i = 1; i < threads && listen_fd >= 0; i++)
+    l->w[i].d = daemon_start(g, flags, port, opts, threads, listen_fd);
+  for (i = 0; i < threads; i++) {
+    Worker *w = &l->w[i];
+    w->stop_fd = l->stop_fd;
+    w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (w->d == NULL || w->wake_fd < 0 ||
+        pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+      sf_mhd_loop_stop(l);
+      return NULL;
+    }
+    w->running = 1;
+  }
+  return l;
+}
+
+void sf_mhd_loop_resume (SfMhdLoop *l, struct MHD_Connection *c) {
+  /* the daemon first: once resumed, the connection may be answered and
+  ** freed by its thread before this one looks at it again */
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+  struct MHD_Daemon *d = ci ? ci->daemon : NULL;
+  uint64_t one = 1;
+  unsigned i;
+  MHD_resume_connection(c);
+  if (!l->own_threads)
+    return;                     /* libmicrohttpd's threads wake themselves */
+  for (i = 0; i < l->n; i++)
+    if (l->w[i].d == d) {
+      if (write(l->w[i].wake_fd, &one, sizeof(one)) != sizeof(one))
+        abort();                /* only at 2^64-1 unread wake-ups */
+      return;
+    }
+}
+
+int sf_mhd_loop_port (const SfMhdLoop *l) {
+  const union MHD_DaemonInfo *info =
+      MHD_get_daemon_info(l->w[0].d, MHD_DAEMON_INFO_BIND_PORT);
+  return info ? info->port : 0;
+}
+
+void sf_mhd_loop_stop (SfMhdLoop *l) {
+  uint64_t one = 1;
+  unsigned i;
+  if (l == NULL)
+    return;
+  if (write(l->stop_fd, &one, sizeof(one)) != sizeof(one))
+    abort();                    /* an eventfd write cannot fail here */
+  for (i = 0; i < l->n; i++)
+    if (l->w[i].running)
+      pthread_join(l->w[i].thread, NULL);
+  /* the others share daemon 0's socket: quiesced, they leave it open
+  ** for daemon 0 to close */
+  for (i = l->n; i-- > 0;) {
+    if (l->w[i].d == NULL)
+      continue;
+    if (i > 0 && l->own_threads)
+      MHD_quiesce_daemon(l->w[i].d);
+    MHD_stop_daemon(l->w[i].d);
+  }
+  for (i = 0; i < l->n; i++)
+    if (l->w[i].wake_fd >= 0)
+      close(l->w[i].wake_fd);
+  close(l->stop_fd);
+  free(l);
+}
