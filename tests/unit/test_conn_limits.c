@@ -6,7 +6,8 @@
 ** (mhd_loop.c) answers a burst of requests that arrive together, which
 ** libmicrohttpd's own epoll thread leaves unread for its idle timeout when
 ** they fill one epoll_wait batch (128), and gives each of its daemons its
-** share of the guard's limits.
+** share of the guard's limits, and wakes the thread of a connection
+** resumed from another thread.
 */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -280,6 +281,88 @@ static void test_burst (void) {
   }
 }
 
+/* ---- a suspended connection resumed from another thread ----------------- */
+
+typedef struct Later {
+  SfMhdLoop *loop;
+  struct MHD_Connection *conn;
+  pthread_t thread;
+  int phase;                     /* 0 new, 1 suspended, 2 answered */
+} Later;
+
+static void *resume_soon (void *arg) {
+  Later *l = (Later *)arg;
+  usleep(200 * 1000);
+  sf_mhd_loop_resume(l->loop, l->conn);
+  return NULL;
+}
+
+/* Suspends the request, has another thread resume it 200 ms later. */
+static enum MHD_Result answer_later (void *cls, struct MHD_Connection *c,
+                                     const char *url, const char *method,
+                                     const char *version, const char *up,
+                                     size_t *up_size, void **con_cls) {
+  Later *l = (Later *)cls;
+  struct MHD_Response *r;
+  enum MHD_Result rc;
+  (void)url; (void)method; (void)version; (void)up; (void)up_size;
+  if (*con_cls == NULL) {
+    *con_cls = c;
+    return MHD_YES;
+  }
+  if (l->phase == 0) {
+    l->phase = 1;
+    l->conn = c;
+    MHD_suspend_connection(c);
+    pthread_create(&l->thread, NULL, resume_soon, l);
+    return MHD_YES;
+  }
+  l->phase = 2;
+  r = MHD_create_response_from_buffer(2, (void *)"ok",
+                                      MHD_RESPMEM_PERSISTENT);
+  rc = MHD_queue_response(c, 200, r);
+  MHD_destroy_response(r);
+  return rc;
+}
+
+/* libmicrohttpd keeps no wake-up channel in external mode: without the
+** loop's own, the resumed request waits for the idle timeout (30 s). */
+static void test_resume (void) {
+  static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n"
+                            "Connection: close\r\n\r\n";
+  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+  SfConnGuardConfig cfg;
+  SfConnGuard *g;
+  Later later;
+  char buf[256];
+  int fd, n;
+  int64_t t0;
+  memset(&cfg, 0, sizeof(cfg));
+  memset(&later, 0, sizeof(later));
+  g = sf_conn_guard_new(&cfg, answer_later, &later, NULL, NULL);
+  later.loop = g ? sf_mhd_loop_start(g, 2, MHD_ALLOW_SUSPEND_RESUME, 0,
+                                     none)
+                 : NULL;
+  CHECK(later.loop != NULL);
+  if (later.loop == NULL) {
+    sf_conn_guard_free(g);
+    return;
+  }
+  fd = connect_to(sf_mhd_loop_port(later.loop));
+  CHECK(fd >= 0);
+  t0 = mono_ms();
+  send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+  n = read_to_close(fd, 3000, buf, sizeof(buf));
+  CHECK(n > 0 && strncmp(buf, "HTTP/1.1 200", 12) == 0);
+  CHECK(mono_ms() - t0 < 2000);  /* 200 ms late, not the idle timeout */
+  CHECK(later.phase == 2);
+  close(fd);
+  if (later.phase >= 1)
+    pthread_join(later.thread, NULL);
+  sf_mhd_loop_stop(later.loop);
+  sf_conn_guard_free(g);
+}
+
 /* ---- the limits shared between daemons ---------------------------------- */
 
 static intptr_t option_value (const struct MHD_OptionItem *o,
@@ -320,6 +403,7 @@ int main (void) {
   test_fdlimit();
   test_guard();
   test_burst();
+  test_resume();
   test_shares();
   return CHECK_DONE();
 }
