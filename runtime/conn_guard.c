@@ -15,6 +15,7 @@
 ** never shuts down a descriptor that has been closed and reused.
 */
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include "conn_guard.h"
 #include "fdlimit.h"
+#include "peer_cap.h"
 
 #define FD_RESERVE 256            /* descriptors kept for files, threads */
 #define SWEEP_MS 250              /* how late a deadline may act */
@@ -34,7 +36,9 @@ typedef struct Rec {
   int fd;
   int phase;
   int calls;                      /* access-handler calls this request */
+  int counted;                    /* in 'peers' under 'peer' */
   int64_t since;                  /* ms: when the phase's clock started */
+  struct sockaddr_storage peer;
 } Rec;
 
 typedef struct List {
@@ -54,6 +58,8 @@ struct SfConnGuard {
   int stopping;
   List idle, head;
   long expired;
+  SfPeerCap *peers;               /* per-address counts, NULL: no cap */
+  long over_cap;                  /* connections refused for the cap */
 };
 
 static int64_t now_ms (void) {
@@ -136,6 +142,31 @@ static Rec *rec_of (struct MHD_Connection *c) {
   return ci ? (Rec *)ci->socket_context : NULL;
 }
 
+/* Count the peer of a new connection against the per-address cap; over
+** it, the connection is shut down at once (libmicrohttpd closes it when it
+** reads the end of stream, as it closes one over its own limits). Lock
+** held. */
+static void cap_peer (SfConnGuard *g, struct MHD_Connection *c, Rec *r) {
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  socklen_t len;
+  int rc;
+  if (g->peers == NULL || ci == NULL || ci->client_addr == NULL)
+    return;
+  len = ci->client_addr->sa_family == AF_INET6
+          ? (socklen_t)sizeof(struct sockaddr_in6)
+          : (socklen_t)sizeof(struct sockaddr_in);
+  memcpy(&r->peer, ci->client_addr, len);
+  rc = sf_peer_cap_enter(g->peers, (struct sockaddr *)&r->peer);
+  r->counted = rc == 1;
+  if (rc == 0) {
+    unlink_rec(g, r);
+    r->phase = PH_EXPIRED;        /* no deadline: it is closing */
+    shutdown(r->fd, SHUT_RDWR);
+    g->over_cap++;
+  }
+}
+
 /* MHD_OPTION_NOTIFY_CONNECTION: a record per connection. Out of memory
 ** leaves the connection unguarded rather than refusing it. */
 static void on_connection (void *cls, struct MHD_Connection *c,
@@ -152,6 +183,7 @@ static void on_connection (void *cls, struct MHD_Connection *c,
     r->phase = PH_BUSY;           /* on no list yet */
     pthread_mutex_lock(&g->lock);
     enter(g, r, PH_IDLE);
+    cap_peer(g, c, r);
     pthread_mutex_unlock(&g->lock);
     *socket_context = r;
     return;
@@ -160,6 +192,8 @@ static void on_connection (void *cls, struct MHD_Connection *c,
     return;
   pthread_mutex_lock(&g->lock);   /* the descriptor is still open here */
   unlink_rec(g, r);
+  if (r->counted)
+    sf_peer_cap_leave(g->peers, (struct sockaddr *)&r->peer);
   pthread_mutex_unlock(&g->lock);
   free(r);
   *socket_context = NULL;
@@ -246,6 +280,11 @@ SfConnGuard *sf_conn_guard_new (const SfConnGuardConfig *cfg,
   if (g->cfg.backlog == 0)
     g->cfg.backlog = 4096;
   g->limit = size_limit(cfg->max_connections);
+  if (g->cfg.per_ip > 0 &&
+      (g->peers = sf_peer_cap_new(g->cfg.per_ip)) == NULL) {
+    free(g);
+    return NULL;
+  }
   g->handler = handler;
   g->handler_cls = handler_cls;
   g->completed = completed;
@@ -266,15 +305,12 @@ SfConnGuard *sf_conn_guard_new (const SfConnGuardConfig *cfg,
 
 void sf_conn_guard_options (SfConnGuard *g, unsigned shares,
                             struct MHD_OptionItem *opt) {
-  unsigned n = shares ? shares : 1;
-  unsigned limit = g->limit / n ? g->limit / n : 1;
-  unsigned per_ip = (g->cfg.per_ip + n - 1) / n;
+  unsigned limit = sf_conn_guard_share(g, shares);
   struct MHD_OptionItem o[SF_CONN_GUARD_NOPTS] = {
     { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, g },
     { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, g },
     { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, g },
     { MHD_OPTION_CONNECTION_LIMIT, (intptr_t)limit, NULL },
-    { MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)per_ip, NULL },
     { MHD_OPTION_LISTEN_BACKLOG_SIZE, (intptr_t)g->cfg.backlog, NULL },
     /* the idle timeout stays as a second line behind the sweeper */
     { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)g->cfg.idle_s, NULL },
@@ -283,8 +319,27 @@ void sf_conn_guard_options (SfConnGuard *g, unsigned shares,
   memcpy(opt, o, sizeof(o));
 }
 
-void sf_conn_guard_set_per_ip (SfConnGuard *g, unsigned per_ip) {
+/* A connection limit of its own for each of 'shares' daemons. */
+unsigned sf_conn_guard_share (const SfConnGuard *g, unsigned shares) {
+  unsigned n = shares ? shares : 1;
+  return g->limit / n ? g->limit / n : 1;
+}
+
+int sf_conn_guard_set_per_ip (SfConnGuard *g, unsigned per_ip) {
+  sf_peer_cap_free(g->peers);
+  g->peers = NULL;
   g->cfg.per_ip = per_ip;
+  if (per_ip > 0 && (g->peers = sf_peer_cap_new(per_ip)) == NULL)
+    return -1;
+  return 0;
+}
+
+long sf_conn_guard_over_cap (SfConnGuard *g) {
+  long n;
+  pthread_mutex_lock(&g->lock);
+  n = g->over_cap;
+  pthread_mutex_unlock(&g->lock);
+  return n;
 }
 
 unsigned sf_conn_guard_limit (const SfConnGuard *g) {
@@ -309,5 +364,6 @@ void sf_conn_guard_free (SfConnGuard *g) {
   pthread_join(g->sweeper, NULL);
   pthread_cond_destroy(&g->cond);
   pthread_mutex_destroy(&g->lock);
+  sf_peer_cap_free(g->peers);
   free(g);
 }

@@ -40,7 +40,7 @@ typedef struct SfConnGuardConfig {
 } SfConnGuardConfig;
 
 /* Options filled in by sf_conn_guard_options, MHD_OPTION_END included. */
-#define SF_CONN_GUARD_NOPTS 8
+#define SF_CONN_GUARD_NOPTS 7
 
 /*
 ** A guard wrapping 'handler' and 'completed' (may be NULL), which get
@@ -54,9 +54,10 @@ SfConnGuard *sf_conn_guard_new (const SfConnGuardConfig *cfg,
                                 void *completed_cls);
 
 /* Fill 'opt' (SF_CONN_GUARD_NOPTS entries) for MHD_OPTION_ARRAY, for one
-** of 'shares' daemons that serve the guard's port together: each gets the
-** connection limit divided by 'shares' and the per-address cap divided
-** rounding up (a daemon counts only its own connections). */
+** of 'shares' daemons that serve the guard's port together: each gets
+** sf_conn_guard_share of the connection limit. The per-address cap is
+** not libmicrohttpd's (counted per daemon) but the guard's, counted over
+** all of them (peer_cap.h). */
 void sf_conn_guard_options (SfConnGuard *g, unsigned shares,
                             struct MHD_OptionItem *opt);
 
@@ -67,9 +68,16 @@ enum MHD_Result sf_conn_guard_access (void *cls, struct MHD_Connection *c,
                                       const char *upload,
                                       size_t *upload_size, void **con_cls);
 
-/* Change the per-address cap before sf_conn_guard_options (it may be
-** derived from sf_conn_guard_limit). */
-void sf_conn_guard_set_per_ip (SfConnGuard *g, unsigned per_ip);
+/* Change the per-address cap before the daemons start (it may be derived
+** from sf_conn_guard_limit). 0, or -1 when out of memory. */
+int sf_conn_guard_set_per_ip (SfConnGuard *g, unsigned per_ip);
+
+/* The connection limit of one of 'shares' daemons: the limit / shares
+** (libmicrohttpd's own thread pool splits it the same way). */
+unsigned sf_conn_guard_share (const SfConnGuard *g, unsigned shares);
+
+/* Connections shut down so far for being over the per-address cap. */
+long sf_conn_guard_over_cap (SfConnGuard *g);
 
 /* The connection limit the daemon gets. */
 unsigned sf_conn_guard_limit (const SfConnGuard *g);

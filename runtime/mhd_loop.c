@@ -19,14 +19,21 @@ typedef struct Worker {
   int running;                  /* the thread was created */
   int stop_fd;                  /* the loop's, readable once stopping */
   int wake_fd;                  /* eventfd: a connection was resumed */
+  unsigned limit;               /* this daemon's connection limit */
 } Worker;
 
 struct SfMhdLoop {
   unsigned n;
   int stop_fd;                  /* eventfd: written once, never read */
-  int own_threads;              /* 0: libmicrohttpd's fallback threads */
   Worker w[];
 };
+
+/* Connections open on 'd' (cleaning up the closed ones: our thread). */
+static unsigned open_connections (struct MHD_Daemon *d) {
+  const union MHD_DaemonInfo *info =
+      MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+  return info ? info->num_connections : 0;
+}
 
 /* Wait until the daemon has work or a timeout is due, run it, repeat. */
 static void *worker_main (void *arg) {
@@ -41,6 +48,7 @@ static void *worker_main (void *arg) {
   for (;;) {
     MHD_UNSIGNED_LONG_LONG due;
     uint64_t n;
+    unsigned before;
     int ms = -1;                /* no connection has a timeout running */
     if (MHD_get_timeout(w->d, &due) == MHD_YES)
       ms = due > INT_MAX ? INT_MAX : (int)due;
@@ -51,7 +59,14 @@ static void *worker_main (void *arg) {
     /* cleared before MHD_run: a resume from now on wakes the next poll */
     if (p[2].revents != 0 && read(w->wake_fd, &n, sizeof(n)) < 0)
       (void)n;                  /* EAGAIN: another read got it first */
+    before = open_connections(w->d);
     MHD_run(w->d);              /* never blocks: epoll_wait with 0 */
+    /* A daemon at its limit takes the listening socket out of its epoll
+    ** set, and puts it back only at the start of a run. When this run
+    ** freed a slot, run again now: else a connection waiting in the
+    ** backlog waits for some other event to wake this thread. */
+    if (before >= w->limit && open_connections(w->d) < w->limit)
+      MHD_run(w->d);
   }
   return NULL;
 }
@@ -75,25 +90,6 @@ static struct MHD_Daemon *daemon_start (SfConnGuard *g, unsigned flags,
                           MHD_OPTION_END);
 }
 
-/* No epoll: one daemon on libmicrohttpd's poll() threads. */
-static int start_fallback (SfMhdLoop *l, SfConnGuard *g, unsigned flags,
-                           uint16_t port,
-                           const struct MHD_OptionItem *opts) {
-  struct MHD_OptionItem pool[2] = {
-    { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)l->n, NULL },
-    { MHD_OPTION_END, 0, NULL },
-  };
-  struct MHD_OptionItem guard[SF_CONN_GUARD_NOPTS];
-  sf_conn_guard_options(g, 1, guard);
-  l->n = 1;
-  l->w[0].d = MHD_start_daemon(flags | MHD_USE_POLL_INTERNAL_THREAD, port,
-                               NULL, NULL, sf_conn_guard_access, g,
-                               MHD_OPTION_ARRAY, opts,
-                               MHD_OPTION_ARRAY, guard,
-                               MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
-  return l->w[0].d != NULL ? 0 : -1;
-}
-
 SfMhdLoop *sf_mhd_loop_start (SfConnGuard *g, unsigned threads,
                               unsigned flags, uint16_t port,
                               const struct MHD_OptionItem *opts) {
@@ -110,18 +106,13 @@ SfMhdLoop *sf_mhd_loop_start (SfConnGuard *g, unsigned threads,
   for (i = 0; i < threads; i++)
     l->w[i].wake_fd = -1;
   l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (l->stop_fd < 0) {
+  if (l->stop_fd < 0 ||
+      MHD_is_feature_supported(MHD_FEATURE_EPOLL) != MHD_YES) {
+    if (l->stop_fd >= 0)
+      close(l->stop_fd);
     free(l);
     return NULL;
   }
-  if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) != MHD_YES) {
-    if (start_fallback(l, g, flags, port, opts) != 0) {
-      sf_mhd_loop_stop(l);
-      return NULL;
-    }
-    return l;
-  }
-  l->own_threads = 1;
   flags |= MHD_USE_EPOLL;       /* external mode: no internal thread */
   l->w[0].d = daemon_start(g, flags, port, opts, threads, -1);
   info = l->w[0].d ? MHD_get_daemon_info(l->w[0].d,
@@ -133,6 +124,7 @@ SfMhdLoop *sf_mhd_loop_start (SfConnGuard *g, unsigned threads,
   for (i = 0; i < threads; i++) {
     Worker *w = &l->w[i];
     w->stop_fd = l->stop_fd;
+    w->limit = sf_conn_guard_share(g, threads);
     w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (w->d == NULL || w->wake_fd < 0 ||
         pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -153,8 +145,6 @@ void sf_mhd_loop_resume (SfMhdLoop *l, struct MHD_Connection *c) {
   uint64_t one = 1;
   unsigned i;
   MHD_resume_connection(c);
-  if (!l->own_threads)
-    return;                     /* libmicrohttpd's threads wake themselves */
   for (i = 0; i < l->n; i++)
     if (l->w[i].d == d) {
       if (write(l->w[i].wake_fd, &one, sizeof(one)) != sizeof(one))
@@ -184,7 +174,7 @@ void sf_mhd_loop_stop (SfMhdLoop *l) {
   for (i = l->n; i-- > 0;) {
     if (l->w[i].d == NULL)
       continue;
-    if (i > 0 && l->own_threads)
+    if (i > 0)
       MHD_quiesce_daemon(l->w[i].d);
     MHD_stop_daemon(l->w[i].d);
   }

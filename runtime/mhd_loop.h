@@ -13,9 +13,9 @@
 **
 ** A loop of N threads is N daemons sharing the first one's listening
 ** socket, each with its share of the guard's limits (conn_guard.h): the
-** shape of libmicrohttpd's own thread pool. Without epoll support the
-** loop falls back to one daemon with libmicrohttpd's own poll() threads,
-** which do not have the bug.
+** shape of libmicrohttpd's own thread pool. It needs a libmicrohttpd
+** built with epoll (Debian's is; sonicflow is Linux-only, its client
+** waits on epoll too).
 **
 ** Use: sf_conn_guard_new, sf_mhd_loop_start, ... sf_mhd_loop_stop, then
 ** sf_conn_guard_free (the guard outlives every callback).
@@ -34,7 +34,8 @@ typedef struct SfMhdLoop SfMhdLoop;
 ** 'port' (0: any). 'flags' are MHD_start_daemon's, without a threading or
 ** polling mode; 'opts' is an MHD_OPTION_ARRAY list ended by MHD_OPTION_END
 ** (a logger first, so that option errors reach it), given to each daemon
-** before the guard's options. NULL when a daemon cannot start.
+** before the guard's options. NULL when a daemon cannot start, or
+** libmicrohttpd has no epoll.
 */
 SfMhdLoop *sf_mhd_loop_start (SfConnGuard *g, unsigned threads,
                               unsigned flags, uint16_t port,

@@ -214,8 +214,10 @@ static int guard_start (SfWebhooks *w, struct sockaddr_in *sa) {
   g.backlog = 1024;
   if ((w->guard = sf_conn_guard_new(&g, handle, w, request_done, w)) == NULL)
     return -1;
-  if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127)
-    sf_conn_guard_set_per_ip(w->guard, sf_conn_guard_limit(w->guard) / 4);
+  if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127 &&
+      sf_conn_guard_set_per_ip(w->guard,
+                               sf_conn_guard_limit(w->guard) / 4) != 0)
+    return -1;
   /* one thread: the service's few senders; the loop rather than
   ** libmicrohttpd's own thread for the reason in mhd_loop.h */
   w->daemon = sf_mhd_loop_start(w->guard, 1, 0, 0, opts);

@@ -850,7 +850,11 @@ static int guard_new (Sbx *s) {
   g.per_ip = s->cfg.per_ip_connections;
   if (g.per_ip == 0 && !host_is_loopback(s->host))
     g.per_ip = sf_conn_guard_limit(s->guard) / 4;
-  sf_conn_guard_set_per_ip(s->guard, g.per_ip);
+  if (sf_conn_guard_set_per_ip(s->guard, g.per_ip) != 0) {
+    sf_conn_guard_free(s->guard);
+    s->guard = NULL;
+    return -1;
+  }
   return 0;
 }
 
@@ -869,7 +873,7 @@ int sf_sbx_server_start (Sbx *s, char *err, size_t errlen) {
   } else
     ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)s->cfg.port);
   if (guard_new(s) != 0) {
-    snprintf(err, errlen, "cannot start the connection guard thread");
+    snprintf(err, errlen, "cannot start the connection guard (out of memory or threads)");
     return -1;
   }
   {

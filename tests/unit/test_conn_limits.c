@@ -25,6 +25,7 @@
 #include "conn_guard.h"
 #include "fdlimit.h"
 #include "mhd_loop.h"
+#include "peer_cap.h"
 
 /* Takes longer than the request deadline to answer. */
 static enum MHD_Result slow_answer (void *cls, struct MHD_Connection *c,
@@ -386,16 +387,99 @@ static void test_shares (void) {
     return;
   sf_conn_guard_options(g, 1, o);
   CHECK(option_value(o, MHD_OPTION_CONNECTION_LIMIT) == 1000);
-  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 10);
   sf_conn_guard_options(g, 4, o);
   CHECK(option_value(o, MHD_OPTION_CONNECTION_LIMIT) == 250);
-  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 3);
+  CHECK(sf_conn_guard_share(g, 4) == 250);
   sf_conn_guard_options(g, 3, o);
   CHECK(option_value(o, MHD_OPTION_CONNECTION_LIMIT) == 333);
-  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 4);
-  sf_conn_guard_set_per_ip(g, 0);          /* no cap stays no cap */
-  sf_conn_guard_options(g, 4, o);
-  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == 0);
+  /* the per-address cap is the guard's, over all daemons, not theirs */
+  CHECK(option_value(o, MHD_OPTION_PER_IP_CONNECTION_LIMIT) == -1);
+  sf_conn_guard_free(g);
+}
+
+/* The count behind the per-address cap. */
+static void test_peer_cap (void) {
+  struct sockaddr_in a, b;
+  struct sockaddr_in6 mapped;
+  SfPeerCap *t = sf_peer_cap_new(2);
+  CHECK(t != NULL);
+  if (t == NULL)
+    return;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_port = htons(1000);
+  inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
+  b = a;
+  inet_pton(AF_INET, "192.0.2.2", &b.sin_addr);
+  memset(&mapped, 0, sizeof(mapped));
+  mapped.sin6_family = AF_INET6;
+  mapped.sin6_port = htons(2000);  /* another port: the same peer */
+  inet_pton(AF_INET6, "::ffff:192.0.2.1", &mapped.sin6_addr);
+  CHECK(sf_peer_cap_enter(t, (struct sockaddr *)&a) == 1);
+  CHECK(sf_peer_cap_enter(t, (struct sockaddr *)&mapped) == 1);
+  CHECK(sf_peer_cap_enter(t, (struct sockaddr *)&a) == 0);   /* at 2 */
+  CHECK(sf_peer_cap_count(t, (struct sockaddr *)&a) == 2);
+  CHECK(sf_peer_cap_enter(t, (struct sockaddr *)&b) == 1);   /* its own */
+  sf_peer_cap_leave(t, (struct sockaddr *)&a);
+  CHECK(sf_peer_cap_count(t, (struct sockaddr *)&mapped) == 1);
+  CHECK(sf_peer_cap_enter(t, (struct sockaddr *)&a) == 1);   /* room again */
+  sf_peer_cap_leave(t, (struct sockaddr *)&a);
+  sf_peer_cap_leave(t, (struct sockaddr *)&a);
+  CHECK(sf_peer_cap_count(t, (struct sockaddr *)&a) == 0);
+  CHECK(sf_peer_cap_count(t, (struct sockaddr *)&b) == 1);
+  sf_peer_cap_free(t);
+}
+
+/* One request on an open connection: answered 200 (1), or closed (0). */
+static int ask (int fd) {
+  static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  char buf[512];
+  ssize_t n;
+  struct pollfd p = { fd, POLLIN, 0 };
+  send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+  if (poll(&p, 1, 3000) <= 0)
+    return -1;
+  n = recv(fd, buf, sizeof(buf) - 1, 0);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  return strncmp(buf, "HTTP/1.1 200", 12) == 0;
+}
+
+/* The cap holds over four daemons, wherever the connections land. */
+static void test_per_ip_over_daemons (void) {
+  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+  SfConnGuardConfig cfg;
+  SfConnGuard *g;
+  SfMhdLoop *d;
+  Gate gate;                     /* never gated: every answer at once */
+  int fds[9], i, port;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.per_ip = 8;
+  memset(&gate, 0, sizeof(gate));
+  g = sf_conn_guard_new(&cfg, gated_answer, &gate, NULL, NULL);
+  d = g ? sf_mhd_loop_start(g, 4, 0, 0, none) : NULL;
+  CHECK(d != NULL);
+  if (d == NULL) {
+    sf_conn_guard_free(g);
+    return;
+  }
+  port = sf_mhd_loop_port(d);
+  for (i = 0; i < 8; i++) {
+    fds[i] = connect_to(port);
+    CHECK(ask(fds[i]) == 1);     /* kept open (keep-alive) */
+  }
+  fds[8] = connect_to(port);
+  CHECK(ask(fds[8]) == 0);       /* the 9th: closed, unanswered */
+  CHECK(sf_conn_guard_over_cap(g) == 1);
+  close(fds[8]);
+  close(fds[0]);
+  usleep(300 * 1000);            /* the server sees it close */
+  fds[0] = connect_to(port);
+  CHECK(ask(fds[0]) == 1);       /* below the cap again */
+  for (i = 0; i < 8; i++)
+    close(fds[i]);
+  sf_mhd_loop_stop(d);
   sf_conn_guard_free(g);
 }
 
@@ -405,5 +489,7 @@ int main (void) {
   test_burst();
   test_resume();
   test_shares();
+  test_peer_cap();
+  test_per_ip_over_daemons();
   return CHECK_DONE();
 }
