@@ -446,6 +446,43 @@ static int ask (int fd) {
   return strncmp(buf, "HTTP/1.1 200", 12) == 0;
 }
 
+/* A daemon at its connection limit takes its listening socket out of
+** epoll; a slot freed must bring it back at once, not at the next event. */
+static void test_slot_freed (void) {
+  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+  SfConnGuardConfig cfg;
+  SfConnGuard *g;
+  SfMhdLoop *d;
+  Gate gate;
+  int a, b, c, port;
+  int64_t t0;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.max_connections = 2;
+  cfg.idle_s = 30;
+  memset(&gate, 0, sizeof(gate));
+  g = sf_conn_guard_new(&cfg, gated_answer, &gate, NULL, NULL);
+  d = g ? sf_mhd_loop_start(g, 1, 0, 0, none) : NULL;
+  CHECK(d != NULL);
+  if (d == NULL) {
+    sf_conn_guard_free(g);
+    return;
+  }
+  port = sf_mhd_loop_port(d);
+  a = connect_to(port);
+  b = connect_to(port);
+  CHECK(ask(a) == 1 && ask(b) == 1);   /* both slots held, keep-alive */
+  c = connect_to(port);                /* in the backlog */
+  usleep(200 * 1000);
+  t0 = mono_ms();
+  close(a);
+  CHECK(ask(c) == 1);                  /* the freed slot is its */
+  CHECK(mono_ms() - t0 < 2000);
+  close(b);
+  close(c);
+  sf_mhd_loop_stop(d);
+  sf_conn_guard_free(g);
+}
+
 /* The cap holds over four daemons, wherever the connections land. */
 static void test_per_ip_over_daemons (void) {
   struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
@@ -491,5 +528,6 @@ int main (void) {
   test_shares();
   test_peer_cap();
   test_per_ip_over_daemons();
+  test_slot_freed();
   return CHECK_DONE();
 }
