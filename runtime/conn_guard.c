@@ -334,12 +334,17 @@ int sf_conn_guard_set_per_ip (SfConnGuard *g, unsigned per_ip) {
   return 0;
 }
 
-long sf_conn_guard_over_cap (SfConnGuard *g) {
+/* A counter of the guard's, read under its lock. */
+static long read_counter (SfConnGuard *g, const long *counter) {
   long n;
   pthread_mutex_lock(&g->lock);
-  n = g->over_cap;
+  n = *counter;
   pthread_mutex_unlock(&g->lock);
   return n;
+}
+
+long sf_conn_guard_over_cap (SfConnGuard *g) {
+  return read_counter(g, &g->over_cap);
 }
 
 unsigned sf_conn_guard_limit (const SfConnGuard *g) {
@@ -347,11 +352,7 @@ unsigned sf_conn_guard_limit (const SfConnGuard *g) {
 }
 
 long sf_conn_guard_expired (SfConnGuard *g) {
-  long n;
-  pthread_mutex_lock(&g->lock);
-  n = g->expired;
-  pthread_mutex_unlock(&g->lock);
-  return n;
+  return read_counter(g, &g->expired);
 }
 
 void sf_conn_guard_free (SfConnGuard *g) {

@@ -27,13 +27,20 @@
 #include "mhd_loop.h"
 #include "peer_cap.h"
 
+/* 200 "ok". */
+static enum MHD_Result answer_ok (struct MHD_Connection *c) {
+  struct MHD_Response *r = MHD_create_response_from_buffer(
+      2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
+  enum MHD_Result rc = MHD_queue_response(c, 200, r);
+  MHD_destroy_response(r);
+  return rc;
+}
+
 /* Takes longer than the request deadline to answer. */
 static enum MHD_Result slow_answer (void *cls, struct MHD_Connection *c,
                                     const char *url, const char *method,
                                     const char *version, const char *up,
                                     size_t *up_size, void **con_cls) {
-  struct MHD_Response *r;
-  enum MHD_Result rc;
   (void)cls; (void)url; (void)method; (void)version; (void)up;
   if (*con_cls == NULL) {
     *con_cls = c;
@@ -41,11 +48,7 @@ static enum MHD_Result slow_answer (void *cls, struct MHD_Connection *c,
   }
   *up_size = 0;
   usleep(1500 * 1000);           /* answering: no deadline applies */
-  r = MHD_create_response_from_buffer(2, (void *)"ok",
-                                      MHD_RESPMEM_PERSISTENT);
-  rc = MHD_queue_response(c, 200, r);
-  MHD_destroy_response(r);
-  return rc;
+  return answer_ok(c);
 }
 
 static int connect_to (int port) {
@@ -79,6 +82,29 @@ static int read_to_close (int fd, int ms, char *buf, int cap) {
   }
   buf[got] = '\0';
   return got;
+}
+
+/* A guard over 'handler' and a loop of 'threads' daemons serving it on a
+** free port; NULL (all freed, a failed check) when either cannot start. */
+static SfMhdLoop *serve (const SfConnGuardConfig *cfg,
+                         MHD_AccessHandlerCallback handler, void *cls,
+                         unsigned threads, unsigned flags,
+                         SfConnGuard **g) {
+  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+  SfMhdLoop *d;
+  *g = sf_conn_guard_new(cfg, handler, cls, NULL, NULL);
+  d = *g ? sf_mhd_loop_start(*g, threads, flags, 0, none) : NULL;
+  CHECK(d != NULL);
+  if (d == NULL) {
+    sf_conn_guard_free(*g);
+    *g = NULL;
+  }
+  return d;
+}
+
+static void unserve (SfMhdLoop *d, SfConnGuard *g) {
+  sf_mhd_loop_stop(d);
+  sf_conn_guard_free(g);
 }
 
 static void test_fdlimit (void) {
@@ -173,8 +199,6 @@ static enum MHD_Result gated_answer (void *cls, struct MHD_Connection *c,
                                      const char *version, const char *up,
                                      size_t *up_size, void **con_cls) {
   Gate *gate = (Gate *)cls;
-  struct MHD_Response *r;
-  enum MHD_Result rc;
   (void)method; (void)version; (void)up; (void)up_size;
   if (*con_cls == NULL) {
     *con_cls = c;
@@ -192,11 +216,7 @@ static enum MHD_Result gated_answer (void *cls, struct MHD_Connection *c,
       ;
     pthread_mutex_unlock(&gate->lock);
   }
-  r = MHD_create_response_from_buffer(2, (void *)"ok",
-                                      MHD_RESPMEM_PERSISTENT);
-  rc = MHD_queue_response(c, 200, r);
-  MHD_destroy_response(r);
-  return rc;
+  return answer_ok(c);
 }
 
 static int64_t mono_ms (void) {
@@ -215,7 +235,6 @@ static int burst_answered (int n) {
                             "Connection: close\r\n\r\n";
   static const char gate_req[] = "GET /gate HTTP/1.1\r\nHost: x\r\n"
                                  "Connection: close\r\n\r\n";
-  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
   SfConnGuardConfig cfg;
   Gate gate;
   SfConnGuard *g;
@@ -228,13 +247,8 @@ static int burst_answered (int n) {
   memset(&gate, 0, sizeof(gate));
   pthread_mutex_init(&gate.lock, NULL);
   pthread_cond_init(&gate.cond, NULL);
-  g = sf_conn_guard_new(&cfg, gated_answer, &gate, NULL, NULL);
-  d = g ? sf_mhd_loop_start(g, 1, 0, 0, none) : NULL;
-  CHECK(d != NULL);
-  if (d == NULL) {
-    sf_conn_guard_free(g);
+  if ((d = serve(&cfg, gated_answer, &gate, 1, 0, &g)) == NULL)
     return -1;
-  }
   port = sf_mhd_loop_port(d);
   for (i = 0; i < n; i++)
     fds[i] = connect_to(port);
@@ -264,8 +278,7 @@ static int burst_answered (int n) {
     close(fds[i]);
   }
   close(gfd);
-  sf_mhd_loop_stop(d);
-  sf_conn_guard_free(g);
+  unserve(d, g);
   pthread_cond_destroy(&gate.cond);
   pthread_mutex_destroy(&gate.lock);
   return answered;
@@ -304,8 +317,6 @@ static enum MHD_Result answer_later (void *cls, struct MHD_Connection *c,
                                      const char *version, const char *up,
                                      size_t *up_size, void **con_cls) {
   Later *l = (Later *)cls;
-  struct MHD_Response *r;
-  enum MHD_Result rc;
   (void)url; (void)method; (void)version; (void)up; (void)up_size;
   if (*con_cls == NULL) {
     *con_cls = c;
@@ -319,11 +330,7 @@ static enum MHD_Result answer_later (void *cls, struct MHD_Connection *c,
     return MHD_YES;
   }
   l->phase = 2;
-  r = MHD_create_response_from_buffer(2, (void *)"ok",
-                                      MHD_RESPMEM_PERSISTENT);
-  rc = MHD_queue_response(c, 200, r);
-  MHD_destroy_response(r);
-  return rc;
+  return answer_ok(c);
 }
 
 /* libmicrohttpd keeps no wake-up channel in external mode: without the
@@ -331,7 +338,6 @@ static enum MHD_Result answer_later (void *cls, struct MHD_Connection *c,
 static void test_resume (void) {
   static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n"
                             "Connection: close\r\n\r\n";
-  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
   SfConnGuardConfig cfg;
   SfConnGuard *g;
   Later later;
@@ -340,15 +346,10 @@ static void test_resume (void) {
   int64_t t0;
   memset(&cfg, 0, sizeof(cfg));
   memset(&later, 0, sizeof(later));
-  g = sf_conn_guard_new(&cfg, answer_later, &later, NULL, NULL);
-  later.loop = g ? sf_mhd_loop_start(g, 2, MHD_ALLOW_SUSPEND_RESUME, 0,
-                                     none)
-                 : NULL;
-  CHECK(later.loop != NULL);
-  if (later.loop == NULL) {
-    sf_conn_guard_free(g);
+  later.loop = serve(&cfg, answer_later, &later, 2,
+                     MHD_ALLOW_SUSPEND_RESUME, &g);
+  if (later.loop == NULL)
     return;
-  }
   fd = connect_to(sf_mhd_loop_port(later.loop));
   CHECK(fd >= 0);
   t0 = mono_ms();
@@ -360,8 +361,7 @@ static void test_resume (void) {
   close(fd);
   if (later.phase >= 1)
     pthread_join(later.thread, NULL);
-  sf_mhd_loop_stop(later.loop);
-  sf_conn_guard_free(g);
+  unserve(later.loop, g);
 }
 
 /* ---- the limits shared between daemons ---------------------------------- */
@@ -449,7 +449,6 @@ static int ask (int fd) {
 /* A daemon at its connection limit takes its listening socket out of
 ** epoll; a slot freed must bring it back at once, not at the next event. */
 static void test_slot_freed (void) {
-  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
   SfConnGuardConfig cfg;
   SfConnGuard *g;
   SfMhdLoop *d;
@@ -460,13 +459,8 @@ static void test_slot_freed (void) {
   cfg.max_connections = 2;
   cfg.idle_s = 30;
   memset(&gate, 0, sizeof(gate));
-  g = sf_conn_guard_new(&cfg, gated_answer, &gate, NULL, NULL);
-  d = g ? sf_mhd_loop_start(g, 1, 0, 0, none) : NULL;
-  CHECK(d != NULL);
-  if (d == NULL) {
-    sf_conn_guard_free(g);
+  if ((d = serve(&cfg, gated_answer, &gate, 1, 0, &g)) == NULL)
     return;
-  }
   port = sf_mhd_loop_port(d);
   a = connect_to(port);
   b = connect_to(port);
@@ -479,13 +473,11 @@ static void test_slot_freed (void) {
   CHECK(mono_ms() - t0 < 2000);
   close(b);
   close(c);
-  sf_mhd_loop_stop(d);
-  sf_conn_guard_free(g);
+  unserve(d, g);
 }
 
 /* The cap holds over four daemons, wherever the connections land. */
 static void test_per_ip_over_daemons (void) {
-  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
   SfConnGuardConfig cfg;
   SfConnGuard *g;
   SfMhdLoop *d;
@@ -494,13 +486,8 @@ static void test_per_ip_over_daemons (void) {
   memset(&cfg, 0, sizeof(cfg));
   cfg.per_ip = 8;
   memset(&gate, 0, sizeof(gate));
-  g = sf_conn_guard_new(&cfg, gated_answer, &gate, NULL, NULL);
-  d = g ? sf_mhd_loop_start(g, 4, 0, 0, none) : NULL;
-  CHECK(d != NULL);
-  if (d == NULL) {
-    sf_conn_guard_free(g);
+  if ((d = serve(&cfg, gated_answer, &gate, 4, 0, &g)) == NULL)
     return;
-  }
   port = sf_mhd_loop_port(d);
   for (i = 0; i < 8; i++) {
     fds[i] = connect_to(port);
@@ -516,8 +503,7 @@ static void test_per_ip_over_daemons (void) {
   CHECK(ask(fds[0]) == 1);       /* below the cap again */
   for (i = 0; i < 8; i++)
     close(fds[i]);
-  sf_mhd_loop_stop(d);
-  sf_conn_guard_free(g);
+  unserve(d, g);
 }
 
 int main (void) {
