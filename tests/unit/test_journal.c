@@ -497,6 +497,49 @@ static void test_memory (void) {
   sf_journal_close(j);
 }
 
+/* Several runs started at once in one fresh directory share its journal:
+** each of them opens it (creating it, switching it to WAL, adding the
+** columns) and begins its run. None may fail for the others' locks. */
+static void test_concurrent_open (void) {
+  enum { ROUNDS = 20, RUNS = 6 };
+  int round, i, failed = 0;
+  for (round = 0; round < ROUNDS; round++) {
+    char p[192];
+    pid_t pids[RUNS];
+    snprintf(p, sizeof(p), "%.*s/together%d/journal.db",
+             (int)(strlen(dir) - 11), dir, round);
+    for (i = 0; i < RUNS; i++) {
+      if ((pids[i] = fork()) == 0) {
+        SfJournal *j = NULL;
+        SfRunInfo info;
+        char err[256];
+        int ok;
+        if (sf_journal_open(&j, p, err, sizeof(err)) != 0) {
+          fprintf(stderr, "open %d/%d: %s\n", round, i, err);
+          _exit(1);
+        }
+        memset(&info, 0, sizeof(info));
+        snprintf(info.script, sizeof(info.script), "together.lua");
+        snprintf(info.args, sizeof(info.args), "[]");
+        ok = sf_journal_run_begin(j, &info) == 0 &&
+             sf_journal_run_end(j, info.id, "succeeded") == 0;
+        if (!ok)
+          fprintf(stderr, "run %d/%d: %s\n", round, i,
+                  sf_journal_error(j));
+        sf_journal_close(j);
+        _exit(ok ? 0 : 2);
+      }
+    }
+    for (i = 0; i < RUNS; i++) {
+      int status = -1;
+      if (pids[i] > 0)
+        waitpid(pids[i], &status, 0);
+      failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+  }
+  CHECK(failed == 0);
+}
+
 int main (void) {
   snprintf(dir, sizeof(dir), "/tmp/sf_test_journal_XXXXXX");
   if (mkdtemp(dir) == NULL)
@@ -512,6 +555,7 @@ int main (void) {
   test_views();
   test_memory();
   test_cache_follows_file();
+  test_concurrent_open();
   {
     char cmd[160];
     snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strlen(dir) - 11),
