@@ -55,6 +55,10 @@ struct SfJournal {
                                 then (fit_cache) */
 };
 
+/* How long a run waits for the others sharing its journal (their
+** transactions are short). */
+#define BUSY_MS 10000
+
 /* ---------------------------------------------------------------- schema */
 
 static const char schema[] =
@@ -294,7 +298,7 @@ static int in_wal_mode (sqlite3 *db) {
 
 /*
 ** sqlite3_exec, again while another connection holds the lock SQLite
-** would not wait for (up to the busy timeout's 10 s). A new journal is
+** would not wait for (up to BUSY_MS, as the busy handler). A new journal is
 ** switched to WAL and given its tables by every run that opens it first,
 ** and runs started together in one directory race for that: the switch
 ** to WAL needs the file to itself and fails with SQLITE_BUSY at once,
@@ -302,7 +306,7 @@ static int in_wal_mode (sqlite3 *db) {
 ** Every statement it runs is idempotent, so running it again is safe.
 */
 static int exec_retry (sqlite3 *db, const char *sql, char **msg) {
-  long long until = mono_ms() + 10000;
+  long long until = mono_ms() + BUSY_MS;
   int rc;
   while ((rc = sqlite3_exec(db, sql, NULL, NULL, msg)) == SQLITE_BUSY &&
          mono_ms() < until) {
@@ -325,7 +329,7 @@ static int open_db (SfJournal *j, const char *path, char **msg) {
   /* several runs may share a directory, and the report may read while a
   ** run writes: wait for each other's short transactions */
   if (rc == SQLITE_OK)
-    rc = sqlite3_busy_timeout(j->db, 10000);
+    rc = sqlite3_busy_timeout(j->db, BUSY_MS);
   if (rc != SQLITE_OK || j->mode == SF_JOURNAL_READ)
     return rc;
   if (j->mode == SF_JOURNAL_SHARED)    /* each write durable on its own */

@@ -14,16 +14,16 @@
 #include <unistd.h>
 
 typedef struct Worker {
+  const struct SfMhdLoop *loop;
   struct MHD_Daemon *d;
   pthread_t thread;
   int running;                  /* the thread was created */
-  int stop_fd;                  /* the loop's, readable once stopping */
   int wake_fd;                  /* eventfd: a connection was resumed */
-  unsigned limit;               /* this daemon's connection limit */
 } Worker;
 
 struct SfMhdLoop {
   unsigned n;
+  unsigned limit;               /* each daemon's connection limit */
   int stop_fd;                  /* eventfd: written once, never read */
   Worker w[];
 };
@@ -38,17 +38,19 @@ static unsigned open_connections (struct MHD_Daemon *d) {
 /* Wait until the daemon has work or a timeout is due, run it, repeat. */
 static void *worker_main (void *arg) {
   Worker *w = (Worker *)arg;
+  const unsigned limit = w->loop->limit;
   const union MHD_DaemonInfo *info =
       MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_EPOLL_FD);
   struct pollfd p[3];
+  unsigned open = 0;            /* connections after the last run */
   p[0].fd = info ? info->epoll_fd : -1;
-  p[1].fd = w->stop_fd;
+  p[1].fd = w->loop->stop_fd;
   p[2].fd = w->wake_fd;
   p[0].events = p[1].events = p[2].events = POLLIN;
   for (;;) {
     MHD_UNSIGNED_LONG_LONG due;
     uint64_t n;
-    unsigned before;
+    unsigned now;
     int ms = -1;                /* no connection has a timeout running */
     if (MHD_get_timeout(w->d, &due) == MHD_YES)
       ms = due > INT_MAX ? INT_MAX : (int)due;
@@ -59,14 +61,19 @@ static void *worker_main (void *arg) {
     /* cleared before MHD_run: a resume from now on wakes the next poll */
     if (p[2].revents != 0 && read(w->wake_fd, &n, sizeof(n)) < 0)
       (void)n;                  /* EAGAIN: another read got it first */
-    before = open_connections(w->d);
     MHD_run(w->d);              /* never blocks: epoll_wait with 0 */
     /* A daemon at its limit takes the listening socket out of its epoll
     ** set, and puts it back only at the start of a run. When this run
     ** freed a slot, run again now: else a connection waiting in the
-    ** backlog waits for some other event to wake this thread. */
-    if (before >= w->limit && open_connections(w->d) < w->limit)
+    ** backlog waits for some other event to wake this thread. (Only this
+    ** thread's runs open and close connections, so the count from the
+    ** end of the last run is the one this run started with.) */
+    now = open_connections(w->d);
+    if (open >= limit && now < limit) {
       MHD_run(w->d);
+      now = open_connections(w->d);
+    }
+    open = now;
   }
   return NULL;
 }
@@ -103,6 +110,7 @@ SfMhdLoop *sf_mhd_loop_start (SfConnGuard *g, unsigned threads,
   if (l == NULL)
     return NULL;
   l->n = threads;
+  l->limit = sf_conn_guard_share(g, threads);
   for (i = 0; i < threads; i++)
     l->w[i].wake_fd = -1;
   l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -123,8 +131,7 @@ SfMhdLoop *sf_mhd_loop_start (SfConnGuard *g, unsigned threads,
     l->w[i].d = daemon_start(g, flags, port, opts, threads, listen_fd);
   for (i = 0; i < threads; i++) {
     Worker *w = &l->w[i];
-    w->stop_fd = l->stop_fd;
-    w->limit = sf_conn_guard_share(g, threads);
+    w->loop = l;
     w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (w->d == NULL || w->wake_fd < 0 ||
         pthread_create(&w->thread, NULL, worker_main, w) != 0) {

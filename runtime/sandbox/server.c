@@ -873,7 +873,8 @@ int sf_sbx_server_start (Sbx *s, char *err, size_t errlen) {
   } else
     ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)s->cfg.port);
   if (guard_new(s) != 0) {
-    snprintf(err, errlen, "cannot start the connection guard (out of memory or threads)");
+    snprintf(err, errlen,
+             "cannot start the connection guard (out of memory or threads)");
     return -1;
   }
   {
